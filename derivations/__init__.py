@@ -1,0 +1,63 @@
+"""Step-checked derivations of logistic regression, in SymPy.
+
+Each function returns a :class:`Derivation`; ``verify()`` proves every step.
+
+>>> import derivations
+>>> print(derivations.sigmoid_derivative().verify().latex())  # doctest: +ELLIPSIS
+\\begin{align*}
+...
+"""
+
+from __future__ import annotations
+
+from derivations.chain_rule import (
+    adaline_gradient,
+    chain_rule,
+    composed_gradient,
+    logistic_gradient,
+    sigmoid_mse_gradient,
+)
+from derivations.comparison import adaline_comparison
+from derivations.core import (
+    Apply,
+    ByCases,
+    Derivation,
+    Equal,
+    Equivalent,
+    From,
+    Given,
+    Limit,
+    Relation,
+    Step,
+    StepError,
+    Substitution,
+    UpdateRule,
+)
+from derivations.curvature import curvature, l2_penalty
+from derivations.loss import nll_loss
+from derivations.sgd import sgd_rule
+from derivations.sigmoid import sigmoid_derivative
+from derivations.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid
+from derivations.threshold import threshold
+
+__version__ = "0.1.0"
+
+#: The lecture's derivations, in the lecture's order, then the stable forms.
+LECTURE = (sigmoid_derivative, nll_loss, logistic_gradient, adaline_comparison, sgd_rule,
+           threshold, curvature, l2_penalty, stable_sigmoid, stable_loss, stable_delta,
+           stable_curvature)
+
+
+def all_derivations() -> list[Derivation]:
+    """Every derivation of the lecture, in order (not yet verified)."""
+    return [build() for build in LECTURE]
+
+
+__all__ = [
+    "LECTURE", "Apply", "ByCases", "Derivation", "Equal", "Equivalent", "From", "Given",
+    "Limit", "Relation", "Step", "StepError", "Substitution", "UpdateRule",
+    "adaline_comparison", "adaline_gradient", "all_derivations", "chain_rule",
+    "composed_gradient", "curvature", "l2_penalty", "logistic_gradient", "nll_loss",
+    "sgd_rule", "sigmoid_derivative", "sigmoid_mse_gradient", "stable_curvature",
+    "stable_delta", "stable_loss", "stable_sigmoid", "threshold",
+]

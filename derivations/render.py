@@ -1,0 +1,124 @@
+"""Rendering derivations to LaTeX, Markdown and matplotlib mathtext.
+
+Every step's math is one line of plain LaTeX that matplotlib's mathtext also
+parses (no ``cases``, ``\\iff`` or ``\\tfrac``), so the PDF engine without TeX
+can draw the same steps line by line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+from sympy.printing.latex import LatexPrinter
+
+if TYPE_CHECKING:
+    from derivations.core import Derivation, Step
+
+
+class LectureLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer in the lecture's notation: σ(z), ∂L/∂w_j, σ'(z)."""
+
+    def __init__(self, settings: dict | None = None) -> None:
+        super().__init__(settings or {})
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        first = expr.args[0]
+        if isinstance(first, sp.UnevaluatedExpr) and first.args[0] == -1:
+            rest = sp.Mul(*expr.args[1:], evaluate=False)
+            return r"-\left[" + self._print(rest) + r"\right]"
+        return super()._print_Mul(expr)
+
+    def _print_Function(self, expr: Any, exp: str | None = None) -> str:
+        if isinstance(expr, AppliedUndef):
+            name = self._deal_with_super_sub(expr.func.__name__)
+            if len(name) > 1 and not name.startswith("\\") and name.isalpha():
+                name = "\\" + name if name in {"sigma", "phi", "ell"} else name
+            args = ", ".join(self._print(arg) for arg in expr.args)
+            out = f"{name}({args})"
+            return f"{out}^{{{exp}}}" if exp else out
+        return super()._print_Function(expr, exp)
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        fn, pairs = expr.expr, expr.variable_count
+        total = sum(int(n) for _, n in pairs)
+        if isinstance(fn, AppliedUndef) and len(fn.args) == 1 and total <= 2 \
+                and len(pairs) == 1 and pairs[0][0] == fn.args[0]:
+            primes = "'" * total
+            return self._print_Function(fn).replace("(", primes + "(", 1)
+        bottom = " ".join(r"\partial " + self._print(v) + (f"^{{{n}}}" if n != 1 else "")
+                          for v, n in pairs)
+        top = r"\partial" + (f"^{{{total}}}" if total != 1 else "")
+        if isinstance(fn, (sp.Symbol, AppliedUndef)):
+            return rf"\frac{{{top} {self._print(fn)}}}{{{bottom}}}"
+        return rf"\frac{{{top}}}{{{bottom}}}\left({self._print(fn)}\right)"
+
+    def _print_Indexed(self, expr: Any) -> str:
+        base = self._deal_with_super_sub(str(expr.base.label))
+        index = ",".join(self._print(i) for i in expr.indices)
+        return f"{base}^{{({index})}}"
+
+    def _print_log1p(self, expr: Any) -> str:
+        return r"\operatorname{log1p}\left(" + self._print(expr.args[0]) + r"\right)"
+
+
+_PRINTER = LectureLatexPrinter()
+
+
+def tex(expr: Any) -> str:
+    """LaTeX for one expression, or a label given as a LaTeX string."""
+    if isinstance(expr, str):
+        return expr
+    return _PRINTER.doprint(expr)
+
+
+def _parts(step: Step) -> tuple[str, str]:
+    """The text left and right of the alignment point of one step."""
+    rel = step.relation
+    body = tex(step.expr)
+    if rel.symbol == r"\Leftrightarrow":
+        return r"\Leftrightarrow", body
+    if step.label is not None:
+        return tex(step.label), f"{rel.symbol} {body}"
+    if rel.starts_chain:
+        return "", body
+    return "", f"{rel.symbol} {body}"
+
+
+def step_line(step: Step) -> str:
+    """One step as a single mathtext-safe line, e.g. ``\\sigma'(z) = ...``."""
+    left, right = _parts(step)
+    return f"{left} {right}".strip()
+
+
+def why_latex(why: str) -> str:
+    r"""A justification as LaTeX text: ``\text{...}`` with its ``$...$`` math kept."""
+    parts = why.split("$")
+    parts[::2] = [re.sub(r"([%&#_{}])", r"\\\1", text) for text in parts[::2]]
+    return r"\text{" + "$".join(parts) + "}"
+
+
+def _aligned(chain: list[Step]) -> str:
+    rows = []
+    for step in chain:
+        left, right = _parts(step)
+        rows.append(f"{left} &{right} && {why_latex(step.why)}")
+    return " \\\\\n".join(rows)
+
+
+def latex(d: Derivation) -> str:
+    """Each chain of ``d`` as an ``align*`` environment, justification on the right."""
+    return "\n".join(f"\\begin{{align*}}\n{_aligned(chain)}\n\\end{{align*}}"
+                     for chain in d.chains())
+
+
+def markdown(d: Derivation) -> str:
+    """``d`` as Markdown: a heading, the introduction, ``$$`` blocks per chain."""
+    out = [f"## {d.title}", ""]
+    if d.intro:
+        out += [d.intro, ""]
+    for chain in d.chains():
+        out += ["$$", r"\begin{aligned}", _aligned(chain), r"\end{aligned}", "$$", ""]
+    return "\n".join(out)

@@ -1,0 +1,5 @@
+"""Logistic regression whose every formula comes from :mod:`derivations`."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,107 @@
+"""The ``logreg`` command: build the lecture's derivations, PDFs and figures.
+
+``logreg build --out DIR`` is the main job. This is the one module of
+``logreg`` that may reach ``figures``, and only inside the subcommands that
+draw, so that ``import logreg`` stays light.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from logreg import __version__
+
+
+class UsageError(Exception):
+    """Bad arguments or an unusable output folder: one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage dump
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _out_dir(path: str) -> Path:
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {path!r} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create --out {path!r}: {exc.strerror}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {path!r} is not writable")
+    return out
+
+
+def _progress(i: int, n: int, what: str) -> None:
+    print(f"[{i}/{n}] {what}", flush=True)
+
+
+def _derive(out: Path) -> list[Path]:
+    """Verify every derivation and write its .tex and .md."""
+    import derivations
+    from derivations.document import write_sources
+
+    written: list[Path] = []
+    todo = derivations.all_derivations()
+    for i, d in enumerate(todo, 1):
+        _progress(i, len(todo), f"verify and write {d.name} (.tex, .md)")
+        written += write_sources([d], out)
+    return written
+
+
+def cmd_derive(args: argparse.Namespace) -> int:
+    out = _out_dir(args.out)
+    start = time.perf_counter()
+    written = _derive(out)
+    print(f"wrote {len(written)} files to {out} in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    out = _out_dir(args.out)
+    start = time.perf_counter()
+    written = _derive(out / "derivations")
+    print(f"wrote {len(written)} files to {out} in {time.perf_counter() - start:.1f} s")
+    for p in sorted({w.parent for w in written}):
+        print(f"  {p}/")
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="logreg", description=(
+        "Certified derivations, figures and handouts for the logistic-regression lecture."))
+    parser.add_argument("--version", action="version", version=f"logreg {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    p = sub.add_parser("build", help="the main job: derivations, PDFs and figures into DIR")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.set_defaults(run=cmd_build)
+    p = sub.add_parser("derive", help="verify every derivation; write .tex and .md into DIR")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.set_defaults(run=cmd_derive)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``logreg`` console script; returns the exit status."""
+    try:
+        args = make_parser().parse_args(argv)
+        return args.run(args)
+    except UsageError as exc:
+        print(f"logreg: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("logreg: interrupted; finished files are complete, none half-written",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""Shared fixtures: random points for numeric cross-checks, a scratch folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(20261127)
+
+
+def tex_engine_or_skip() -> str:
+    """The pdflatex on PATH; skip only when absent and CI did not promise one."""
+    exe = shutil.which("pdflatex")
+    if exe:
+        return exe
+    if os.environ.get("LOGREG_REQUIRE_TEX"):
+        pytest.fail("LOGREG_REQUIRE_TEX is set but pdflatex is not on PATH")
+    pytest.skip("no TeX engine on PATH (CI sets LOGREG_REQUIRE_TEX and installs one)")
