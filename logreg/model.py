@@ -1,0 +1,363 @@
+"""``LogisticRegression``: scikit-learn's conventions, the lecture's formulas.
+
+>>> from logreg import LogisticRegression
+>>> from logreg.data import two_blobs
+>>> X, y = two_blobs(50)
+>>> model = LogisticRegression(eta=0.1, max_iter=50).fit(X, y)
+>>> model.score(X, y) > 0.95
+True
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import warnings
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+
+from logreg import kernels as K
+from logreg import solvers
+from logreg.validation import check_positive_number, check_X, check_y, not_fitted_error
+
+
+class ConvergenceWarning(UserWarning):
+    """Training stopped at ``max_iter`` before the loss settled."""
+
+
+class DivergenceError(FloatingPointError):
+    """The loss became non-finite, or rose for five epochs in a row above its start."""
+
+
+#: consecutive epochs without improvement (stop) or with a rising loss (diverge)
+PATIENCE = 5
+
+
+class LogisticRegression:
+    """Binary logistic regression trained by gradient descent or Newton's method.
+
+    Parameters
+    ----------
+    solver : ``"gd"`` (gradient descent, the lecture's) or ``"newton"``.
+    eta : learning rate η of gradient descent, > 0.
+    max_iter : the epoch limit (Newton: iteration limit).
+    batch_size : ``None`` for full-batch gradient descent, ``1`` for the
+        lecture's per-example stochastic gradient descent, or a minibatch size.
+    reduction : ``"mean"`` (average the batch's gradients) or ``"sum"`` (the
+        lecture's code: one full-batch epoch is w ← w − η·Xᵀ(a − y)).
+    init : ``"zeros"`` or ``"random"`` (normal, standard deviation 0.01).
+    l2 : penalty λ of ½λ‖w‖² added to the mean loss (the bias is not
+        penalised); scikit-learn's ``C`` is 1/(n·λ).
+    tol : gradient descent stops when the epoch loss has not dropped by more
+        than ``tol`` below its best for 5 epochs; Newton stops when no step
+        component exceeds ``tol``. ``None`` runs all ``max_iter`` epochs.
+    shuffle : shuffle the examples each epoch (stochastic and minibatch).
+    random_state : seed (int), ``numpy.random.Generator`` or ``None``.
+    verbose : print one line per epoch, ``Epoch: 001 | Train ACC: 0.973 | Cost: 0.055``.
+
+    Attributes
+    ----------
+    coef_ (1, n_features), intercept_ (1,), classes_ (2,), n_iter_, n_features_in_,
+    loss_curve_ (one mean loss, plus the penalty, per epoch).
+    """
+
+    def __init__(self, *, solver: str = "gd", eta: float = 0.1, max_iter: int = 1000,
+                 batch_size: int | None = None, reduction: str = "mean", init: str = "zeros",
+                 l2: float = 0.0, tol: float | None = 1e-6, shuffle: bool = True,
+                 random_state: Any = None, verbose: bool = False) -> None:
+        self.solver = solver
+        self.eta = eta
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.reduction = reduction
+        self.init = init
+        self.l2 = l2
+        self.tol = tol
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------ params --
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [p for p in sig.parameters if p != "self"]
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The hyperparameters, as given to ``__init__``."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> LogisticRegression:
+        """Set hyperparameters by name; returns ``self``."""
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(f"Invalid parameter {name!r} for estimator {self}. "
+                                 f"Valid parameters are: {sorted(valid)!r}.")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {p.name: p.default for p in
+                    inspect.signature(type(self).__init__).parameters.values()}
+        changed = [f"{k}={v!r}" for k, v in self.get_params().items()
+                   if not (v is defaults[k] or (isinstance(v, (int, float, str))
+                                                 and type(v) is type(defaults[k])
+                                                 and v == defaults[k]))]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def __sklearn_tags__(self) -> Any:
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+        return Tags(estimator_type="classifier", target_tags=TargetTags(required=True),
+                    classifier_tags=ClassifierTags(multi_class=False),
+                    input_tags=InputTags(allow_nan=False))
+
+    def _validate_params(self) -> None:
+        if self.solver not in ("gd", "newton"):
+            raise ValueError(f"solver must be 'gd' or 'newton', got {self.solver!r}.")
+        check_positive_number(self.eta, "eta (the learning rate)")
+        check_positive_number(self.max_iter, "max_iter", integer=True)
+        check_positive_number(self.batch_size, "batch_size", integer=True, allow_none=True)
+        if self.reduction not in ("mean", "sum"):
+            raise ValueError(f"reduction must be 'mean' or 'sum', got {self.reduction!r}.")
+        if self.init not in ("zeros", "random"):
+            raise ValueError(f"init must be 'zeros' or 'random', got {self.init!r}.")
+        check_positive_number(self.l2, "l2 (the penalty lambda)", allow_zero=True)
+        check_positive_number(self.tol, "tol", allow_zero=True, allow_none=True)
+
+    # ---------------------------------------------------------- fitting --
+    def _encode(self, y: np.ndarray, dtype: np.dtype) -> np.ndarray:
+        if not np.isin(y, self.classes_).all():
+            unknown = np.setdiff1d(np.unique(y), self.classes_)
+            raise ValueError(f"y contains labels {unknown.tolist()} not in classes_ "
+                             f"{self.classes_.tolist()}.")
+        return (y == self.classes_[1]).astype(dtype)
+
+    def _set_classes(self, y: np.ndarray, classes: Any = None) -> None:
+        found = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+        if found.size != 2:
+            what = "one class" if found.size == 1 else f"{found.size} classes"
+            raise ValueError(f"Only binary classification is supported. Logistic regression "
+                             f"needs exactly two classes, but the data has {what}: "
+                             f"{found.tolist()[:10]}. Pass labels of two kinds (0/1, -1/1, "
+                             "two strings...).")
+        self.classes_ = found
+
+    def _rng(self) -> np.random.Generator:
+        if isinstance(self.random_state, np.random.Generator):
+            return self.random_state
+        if isinstance(self.random_state, np.random.RandomState):
+            return np.random.default_rng(self.random_state.randint(2**31))
+        return np.random.default_rng(self.random_state)
+
+    def fit(self, X: Any, y: Any) -> LogisticRegression:
+        """Learn ``coef_`` and ``intercept_`` from X (n, d) and two-class labels y."""
+        self._validate_params()
+        X = check_X(X)
+        y = check_y(y, X.shape[0])
+        self._set_classes(y)
+        y01 = self._encode(y, X.dtype)
+        self.n_features_in_ = X.shape[1]
+        self._rng_ = self._rng()
+        d = X.shape[1]
+        if self.init == "random":
+            w = self._rng_.normal(0.0, 0.01, d).astype(X.dtype)
+        else:
+            w = np.zeros(d, X.dtype)
+        self.coef_, self.intercept_ = w.reshape(1, -1), np.zeros(1, X.dtype)
+        self.loss_curve_: list[float] = []
+        self.n_iter_ = 0
+        if self.solver == "newton":
+            self._fit_newton(X, y01)
+        else:
+            self._fit_gd(X, y01, self.max_iter)
+        return self
+
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> LogisticRegression:
+        """One epoch of gradient descent on this chunk; ``classes`` on the first call.
+
+        Whatever the solver, a chunk gets a gradient-descent epoch with ``eta``
+        and ``batch_size`` (Newton's method needs all the data at once).
+        """
+        self._validate_params()
+        first = not hasattr(self, "coef_")
+        X = check_X(X, n_features=None if first else self.n_features_in_)
+        y = check_y(y, X.shape[0])
+        if first:
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit, "
+                                 "e.g. partial_fit(X, y, classes=[0, 1]).")
+            self._set_classes(y, classes)
+            self.n_features_in_ = X.shape[1]
+            self._rng_ = self._rng()
+            self.coef_ = np.zeros((1, X.shape[1]), X.dtype)
+            self.intercept_ = np.zeros(1, X.dtype)
+            self.loss_curve_ = []
+            self.n_iter_ = 0
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(f"classes {list(classes)} differ from classes_ "
+                             f"{self.classes_.tolist()} of the first call.")
+        self._fit_gd(X, self._encode(y, X.dtype), 1, stop=False)
+        return self
+
+    def _penalty(self, w: np.ndarray) -> float:
+        return 0.5 * self.l2 * float(w.astype(np.float64) @ w) if self.l2 else 0.0
+
+    def _fit_gd(self, X: np.ndarray, y: np.ndarray, epochs: int, stop: bool = True) -> None:
+        n = X.shape[0]
+        w = self.coef_.ravel().astype(X.dtype)
+        b = float(self.intercept_[0])
+        mean = self.reduction == "mean"
+        batch = self.batch_size or n
+        y_list = y.tolist() if batch == 1 else None
+        best, stale = math.inf, 0
+        for _ in range(epochs):
+            penalty = self._penalty(w)
+            need_order = batch < n and self.shuffle
+            order = self._rng_.permutation(n) if need_order or batch == 1 else None
+            if batch == 1:
+                total, b, correct = solvers.sgd_epoch(X, y_list, w, b, eta=self.eta,
+                                                      order=order, l2=self.l2)
+            elif batch < n:
+                total, b, correct = solvers.minibatch_epoch(
+                    X, y, w, b, eta=self.eta, batch_size=batch, order=order, mean=mean,
+                    l2=self.l2, accuracy=self.verbose)
+            else:
+                p = solvers.full_pass(X, y, w, b, accuracy=self.verbose)
+                total, correct = p.loss, p.correct
+                k = 1.0 / n if mean else 1.0
+                if self.l2:
+                    p.grad_w += K.l2_gradient(w, self.l2 * n)
+                w -= (self.eta * k) * p.grad_w
+                b -= (self.eta * k) * p.grad_b
+            cost = total / n + penalty
+            self.loss_curve_.append(cost)
+            self.n_iter_ += 1
+            if self.verbose:
+                print(f"Epoch: {self.n_iter_:03d} | Train ACC: {correct / n:.3f} | "
+                      f"Cost: {cost:.3f}")
+            self._check_divergence(w, b)
+            if stop and self.tol is not None:
+                stale = stale + 1 if cost > best - self.tol else 0
+                best = min(best, cost)
+                if stale >= PATIENCE:
+                    break
+        else:
+            if stop and self.tol is not None and epochs > 1:
+                warnings.warn(f"gradient descent did not converge in max_iter={epochs} "
+                              "epochs; raise max_iter or eta.", ConvergenceWarning,
+                              stacklevel=3)
+        self.coef_ = w.reshape(1, -1)
+        self.intercept_ = np.array([b], dtype=X.dtype)
+
+    def _check_divergence(self, w: np.ndarray, b: float) -> None:
+        """Raise DivergenceError if the loss is non-finite or rose 5 epochs in a row.
+
+        A run of rises counts only while the loss is above its first value, so
+        the epoch-to-epoch noise of stochastic gradient descent near the
+        optimum is not mistaken for divergence.
+        """
+        curve = self.loss_curve_
+        cost = curve[-1]
+        if not math.isfinite(cost):
+            self._diverged(f"the loss became {cost} at epoch {len(curve)}")
+        if not (np.isfinite(w).all() and math.isfinite(b)):
+            self._diverged(f"the weights overflowed at epoch {len(curve)}")
+        last = curve[-PATIENCE - 1:]
+        if len(last) == PATIENCE + 1 and all(p < q for p, q in pairwise(last)) \
+                and cost > curve[0]:
+            self._diverged(f"the loss rose for {PATIENCE} epochs in a row, to {cost:.4g}")
+
+    def _diverged(self, what: str) -> None:
+        raise DivergenceError(f"Training diverged: {what} with learning rate eta={self.eta:g}. "
+                              f"Try a smaller eta, e.g. eta={self.eta / 10:g}.")
+
+    def _fit_newton(self, X: np.ndarray, y: np.ndarray) -> None:
+        """Newton's method: solve H Δ = ∇J with H = Xᵀ diag(a(1 - a)) X / n + λ."""
+        n, d = X.shape
+        w = np.zeros(d, np.float64)
+        b = 0.0
+        lam = self.l2
+        prev_cost = math.inf
+        step = np.zeros(d + 1)
+        damping = 1.0
+        for _ in range(self.max_iter):
+            with solvers.one_blas_thread():
+                p = solvers.full_pass(X, y, w.astype(X.dtype, copy=False), b, hessian=True,
+                                      accuracy=self.verbose)
+            cost = p.loss / n + 0.5 * lam * float(w @ w)
+            if cost > prev_cost + 1e-12 * abs(prev_cost) and damping > 1e-6:
+                damping /= 2                      # overshot: back off along the last step
+                w += damping * step[:d]
+                b += damping * step[d]
+                continue
+            prev_cost = cost
+            self.loss_curve_.append(cost)
+            self.n_iter_ += 1
+            if self.verbose:
+                print(f"Epoch: {self.n_iter_:03d} | Train ACC: {p.correct / n:.3f} | "
+                      f"Cost: {cost:.3f}")
+            grad = np.append(p.grad_w / n + K.l2_gradient(w, lam), p.grad_b / n)
+            H = np.empty((d + 1, d + 1))
+            H[:d, :d] = p.hess_ww / n
+            H[:d, :d][np.diag_indices(d)] += lam
+            H[:d, d] = H[d, :d] = p.hess_wb / n
+            H[d, d] = p.hess_bb / n
+            try:
+                L = np.linalg.cholesky(H)
+                step = _cho_solve(L, grad)
+            except np.linalg.LinAlgError:
+                step = np.linalg.lstsq(H, grad, rcond=None)[0]
+            damping = 1.0
+            w -= step[:d]
+            b -= step[d]
+            if self.tol is not None and np.max(np.abs(step)) <= self.tol:
+                break
+        else:
+            warnings.warn(f"Newton's method did not converge in max_iter={self.max_iter} "
+                          "iterations (separable data? add an l2 penalty).",
+                          ConvergenceWarning, stacklevel=3)
+        self.coef_ = w.astype(X.dtype).reshape(1, -1)
+        self.intercept_ = np.array([b], dtype=X.dtype)
+
+    # -------------------------------------------------------- predicting --
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise not_fitted_error(type(self).__name__)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """The net input z = Xw + b, shape (n,)."""
+        self._check_fitted()
+        X = check_X(X, n_features=self.n_features_in_)
+        return X @ self.coef_.ravel().astype(X.dtype) + X.dtype.type(self.intercept_[0])
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Columns p(y = classes_[0] | x) = σ(−z) and p(y = classes_[1] | x) = σ(z).
+
+        Computed in float64 (z itself keeps X's dtype).
+        """
+        z = self.decision_function(X).astype(np.float64)
+        return np.column_stack([K.sigmoid(-z), K.sigmoid(z)])
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """log of :meth:`predict_proba`, as −L(z, y) for each class: never log(0)."""
+        z = self.decision_function(X).astype(np.float64)
+        return np.column_stack([-K.loss(z, 0.0), -K.loss(z, 1.0)])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """classes_[1] where z > 0 (the same as a > 1/2), else classes_[0]."""
+        z = self.decision_function(X)
+        return self.classes_[(z > 0).astype(int)]
+
+    def score(self, X: Any, y: Any) -> float:
+        """Accuracy: the fraction of labels predicted correctly."""
+        y = check_y(y, np.shape(X)[0] if hasattr(X, "shape") else len(X))
+        return float(np.mean(self.predict(X) == y))
+
+
+def _cho_solve(L: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Solve (L Lᵀ) x = g with two triangular solves (NumPy only)."""
+    # numpy has no triangular solver; solve is LU on the small (d+1) x (d+1) factors
+    return np.linalg.solve(L.T, np.linalg.solve(L, g))

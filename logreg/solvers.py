@@ -1,0 +1,143 @@
+"""One epoch (or one Newton iteration) of training, in the lecture's notation.
+
+Every formula is a kernel from :mod:`logreg.kernels`: ``z = Xw + b``,
+``a - y = delta(z, y)``, ``L = loss(z, y)``, ``a(1 - a) = curvature(z)``.
+The full-batch and Newton passes walk X in row blocks that stay in cache, so
+each reads X from memory once per epoch and never copies it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from logreg import kernels as K
+
+#: bytes of X per block: about one core's L2 cache (measured best in bench/)
+BLOCK_BYTES = 1 << 20
+
+
+def block_rows(X: np.ndarray) -> int:
+    """Rows per cache block for X."""
+    return max(16, BLOCK_BYTES // max(1, X.shape[1] * X.itemsize))
+
+
+@dataclass
+class Pass:
+    """What one read of X gives: summed loss, gradient sums, optional curvature sums."""
+
+    loss: float
+    grad_w: np.ndarray
+    grad_b: float
+    correct: int = 0
+    hess_ww: np.ndarray | None = None
+    hess_wb: np.ndarray | None = None
+    hess_bb: float = 0.0
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager:
+    """Limit BLAS to one thread, if ``threadpoolctl`` is installed (else do nothing).
+
+    The blocked Hessian products are small; measured in bench/, OpenBLAS's
+    threads cost more there than they give on this 2-core machine.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
+def full_pass(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, *,
+              hessian: bool = False, accuracy: bool = False) -> Pass:
+    """Sum over all rows of L, (a - y) x, (a - y) and, for Newton, a(1 - a) x xᵀ."""
+    n, d = X.shape
+    rows = block_rows(X)
+    total, g, gb, correct = 0.0, np.zeros(d, X.dtype), 0.0, 0
+    H = np.zeros((d, d), np.float64) if hessian else None
+    hwb = np.zeros(d, np.float64) if hessian else None
+    hbb = 0.0
+    scaled = np.empty((min(rows, n), d), X.dtype) if hessian else None  # reused
+    for start in range(0, n, rows):
+        Xb, yb = X[start:start + rows], y[start:start + rows]
+        z = Xb @ w
+        z += b
+        L, e = K.loss_and_delta(z, yb)           # L(z, y) and a - y = dL/dz
+        total += float(L.sum(dtype=np.float64))
+        g += e @ Xb                              # sum of (a - y) x_j
+        gb += float(e.sum(dtype=np.float64))     # sum of (a - y)
+        if accuracy:
+            correct += int(np.count_nonzero((z > 0) == (yb > 0.5)))
+        if hessian:
+            c = K.curvature(z)                   # a(1 - a) = d2L/dz2
+            Xs = np.multiply(Xb, np.sqrt(c)[:, None], out=scaled[:len(c)])
+            H += Xs.T @ Xs                       # sum of a(1 - a) x_j x_k (syrk)
+            hwb += c @ Xb
+            hbb += float(c.sum(dtype=np.float64))
+    return Pass(total, g, gb, correct, H, hwb, hbb)
+
+
+def _batches(X: np.ndarray, y: np.ndarray, batch_size: int, order: np.ndarray | None
+             ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (X_batch, y_batch) in ``order``; contiguous views when ``order`` is None.
+
+    A shuffled batch is gathered into one reused buffer (X itself is never
+    copied). Its gradient is a sum, so its rows are visited in memory order.
+    """
+    n = X.shape[0]
+    if order is None:
+        for start in range(0, n, batch_size):
+            yield X[start:start + batch_size], y[start:start + batch_size]
+        return
+    buf = np.empty((min(batch_size, n), X.shape[1]), X.dtype)
+    for start in range(0, n, batch_size):
+        idx = np.sort(order[start:start + batch_size])
+        yield np.take(X, idx, axis=0, out=buf[:len(idx)]), y[idx]
+
+
+def minibatch_epoch(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, *, eta: float,
+                    batch_size: int, order: np.ndarray | None, mean: bool, l2: float,
+                    accuracy: bool = False) -> tuple[float, float, int]:
+    """One pass of minibatch gradient descent; updates ``w`` in place.
+
+    Returns (summed loss, new bias, correct predictions), the loss of each
+    batch taken at the weights in use for that batch.
+    """
+    total, correct = 0.0, 0
+    for Xb, yb in _batches(X, y, batch_size, order):
+        z = Xb @ w
+        z += b
+        L, e = K.loss_and_delta(z, yb)
+        total += float(L.sum(dtype=np.float64))
+        if accuracy:
+            correct += int(np.count_nonzero((z > 0) == (yb > 0.5)))
+        k = 1.0 / len(yb) if mean else 1.0
+        gw = e @ Xb
+        if l2:
+            gw += K.l2_gradient(w, l2 * len(yb))  # the penalty's share: |B| lambda w
+        w -= (eta * k) * gw
+        b -= (eta * k) * float(e.sum(dtype=np.float64))
+    return total, b, correct
+
+
+def sgd_epoch(X: np.ndarray, y: list[float], w: np.ndarray, b: float, *, eta: float,
+              order: np.ndarray, l2: float, accuracy: bool = False) -> tuple[float, float, int]:
+    """The lecture's per-example loop: w_j <- w_j - eta (a - y) x_j, b <- b - eta (a - y)."""
+    delta, loss = K.delta_scalar, K.loss_scalar
+    tmp = np.empty_like(w)
+    total, correct = 0.0, 0
+    for i in order.tolist():
+        xi, yi = X[i], y[i]
+        z = float(xi @ w) + b
+        total += loss(z, yi)
+        correct += (z > 0) == (yi > 0.5)
+        e = delta(z, yi)
+        if l2:
+            w -= eta * K.l2_gradient(w, l2)
+        np.multiply(xi, eta * e, out=tmp)
+        w -= tmp
+        b -= eta * e
+    return total, b, int(correct)

@@ -1,0 +1,338 @@
+"""The NumPy trainer: kernels, estimator conventions, references, bad input."""
+
+from __future__ import annotations
+
+import re
+import tracemalloc
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+
+import logreg
+from logreg import LogisticRegression, kernels
+
+EXTREMES = [-1e300, -1e6, -800.0, -710.0, -1.0, 0.0, 1.0, 710.0, 800.0, 1e6, 1e300]
+
+
+@pytest.fixture
+def noisy():
+    """A non-separable problem: 10 informative features, 10% flipped labels."""
+    sk = pytest.importorskip("sklearn.datasets")
+    X, y = sk.make_classification(n_samples=600, n_features=12, n_informative=10,
+                                  n_redundant=0, flip_y=0.1, random_state=3)
+    return X, y
+
+
+# ------------------------------------------------------------------ kernels --
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_kernels_never_warn_or_overflow(dtype):
+    big = np.finfo(dtype).max
+    z = np.array([*EXTREMES, -big, big], dtype=np.float64).clip(-big, big).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # underflow to 0 is the correctly rounded answer there
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            for label in (0.0, 1.0):
+                y = np.full_like(z, label)
+                outs = [kernels.sigmoid(z), kernels.loss(z, y), kernels.delta(z, y),
+                        kernels.curvature(z), *kernels.loss_and_delta(z, y)]
+                for out in outs:
+                    assert out.dtype == dtype
+                    assert np.isfinite(out).all()
+    assert kernels.sigmoid(z)[0] == 0 and kernels.sigmoid(z)[-1] == 1
+
+
+def test_scalar_kernels_agree_with_numpy_kernels(rng):
+    for zz in [*EXTREMES, *rng.normal(0, 20, 20)]:
+        for label in (0.0, 1.0):
+            assert kernels.loss_scalar(zz, label) == pytest.approx(
+                float(kernels.loss(np.float64(zz), label)), rel=1e-15)
+            assert kernels.delta_scalar(zz, label) == pytest.approx(
+                float(kernels.delta(np.float64(zz), label)), rel=1e-15, abs=1e-300)
+        assert kernels.sigmoid_scalar(zz) == pytest.approx(float(kernels.sigmoid(zz)), rel=1e-15)
+
+
+def test_sigmoid_and_loss_match_mpmath_to_1e14():
+    mpmath.mp.dps = 50
+    zs = np.concatenate([np.linspace(-700, 700, 1401), np.linspace(-5, 5, 201)])
+    worst_sig = worst_loss = 0.0
+    for zz in zs:
+        exact_sig = 1 / (1 + mpmath.exp(-mpmath.mpf(zz)))
+        got = float(kernels.sigmoid(zz))
+        if got >= np.finfo(float).tiny:
+            worst_sig = max(worst_sig, float(abs((got - exact_sig) / exact_sig)))
+        for label in (0, 1):
+            t = (1 - 2 * label) * mpmath.mpf(zz)
+            exact = mpmath.log1p(mpmath.exp(t))
+            got = float(kernels.loss(zz, float(label)))
+            worst_loss = max(worst_loss, float(abs((got - exact) / exact)))
+    assert worst_sig <= 1e-14 and worst_loss <= 1e-14, (worst_sig, worst_loss)
+
+
+def test_delta_is_a_minus_y_and_curvature_is_a_one_minus_a(rng):
+    z = rng.normal(0, 4, 100)
+    y = rng.integers(0, 2, 100).astype(float)
+    a = 1 / (1 + np.exp(-z))
+    np.testing.assert_allclose(kernels.delta(z, y), a - y, rtol=1e-12, atol=1e-16)
+    np.testing.assert_allclose(kernels.curvature(z), a * (1 - a), rtol=1e-12)
+    # no cancellation: a - 1 for a confident y = 1 keeps its digits
+    assert kernels.delta(40.0, 1.0) == pytest.approx(-np.exp(-40.0), rel=1e-14)
+
+
+def test_gradient_matches_finite_differences(rng):
+    X = rng.normal(size=(40, 4))
+    y = (X @ [1.0, -2.0, 0.5, 0.0] + rng.normal(size=40) > 0).astype(float)
+    assert logreg.check_gradient(X, y) < 1e-7
+    assert logreg.check_gradient(X, y, w=rng.normal(size=4), b=0.3, l2=0.5) < 1e-7
+
+
+def test_check_gradient_rejects_other_labels():
+    with pytest.raises(ValueError, match="labels 0 and 1"):
+        logreg.check_gradient(np.ones((3, 2)), [0, 2, 1])
+
+
+# ---------------------------------------------------------- references --
+def _textbook(X, y, epochs, eta=0.1):
+    w, b = np.zeros(X.shape[1], X.dtype), X.dtype.type(0)
+    for _ in range(epochs):
+        a = 1 / (1 + np.exp(-(X @ w + b)))
+        w = w - eta * X.T @ (a - y)
+        b = b - eta * np.sum(a - y)
+    return w, b
+
+
+@pytest.mark.parametrize(("dtype", "rtol"), [(np.float64, 1e-12), (np.float32, 1e-5)])
+def test_full_batch_matches_the_hand_written_loop(dtype, rtol, rng):
+    X = rng.normal(size=(150, 3)).astype(dtype)
+    y = (X[:, 0] - X[:, 1] + rng.normal(size=150) > 0).astype(dtype)
+    model = LogisticRegression(eta=0.001, max_iter=30, reduction="sum", tol=None).fit(X, y)
+    w, b = _textbook(X, y, 30, eta=dtype(0.001))
+    assert model.coef_.dtype == dtype and model.n_iter_ == 30
+    np.testing.assert_allclose(model.coef_.ravel(), w, rtol=rtol)
+    np.testing.assert_allclose(model.intercept_[0], b, rtol=rtol)
+
+
+def test_one_summed_epoch_is_the_lecture_update(rng):
+    X = rng.normal(size=(20, 2))
+    y = (X[:, 0] > 0).astype(float)
+    m = LogisticRegression(eta=0.1, max_iter=1, reduction="sum", tol=None).fit(X, y)
+    np.testing.assert_allclose(m.coef_.ravel(), -0.1 * X.T @ (0.5 - y), rtol=1e-14)
+    assert m.intercept_[0] == pytest.approx(-0.1 * np.sum(0.5 - y), rel=1e-14)
+    assert m.loss_curve_ == [pytest.approx(np.log(2))]
+
+
+def test_newton_matches_scikit_learn_unpenalised(noisy):
+    sk = pytest.importorskip("sklearn.linear_model")
+    X, y = noisy
+    ref = sk.LogisticRegression(C=np.inf, solver="newton-cholesky", tol=1e-12,
+                                max_iter=100).fit(X, y)
+    ours = LogisticRegression(solver="newton").fit(X, y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-6)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-6)
+    assert ours.n_iter_ <= 12
+
+
+def test_l2_maps_to_scikit_learn_c(noisy):
+    sk = pytest.importorskip("sklearn.linear_model")
+    X, y = noisy
+    lam = 0.05
+    ref = sk.LogisticRegression(C=1 / (len(y) * lam), solver="newton-cholesky", tol=1e-12,
+                                max_iter=100).fit(X, y)
+    ours = LogisticRegression(solver="newton", l2=lam).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-6)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-6)
+
+
+def test_gradient_descent_reaches_newton_s_optimum(noisy):
+    X, y = noisy
+    X = (X - X.mean(0)) / X.std(0)
+    newton = LogisticRegression(solver="newton", l2=0.01).fit(X, y)
+    gd = LogisticRegression(eta=1.0, max_iter=3000, tol=None, l2=0.01).fit(X, y)
+    np.testing.assert_allclose(gd.coef_, newton.coef_, atol=1e-4)
+    np.testing.assert_allclose(gd.intercept_, newton.intercept_, atol=1e-4)
+    assert gd.loss_curve_[-1] == pytest.approx(newton.loss_curve_[-1], abs=1e-9)
+
+
+@pytest.mark.parametrize(("batch_size", "eta"), [(1, 0.01), (32, 0.3)])
+def test_stochastic_and_minibatch_converge_near_the_optimum(noisy, batch_size, eta):
+    X, y = noisy
+    X = (X - X.mean(0)) / X.std(0)
+    newton = LogisticRegression(solver="newton", l2=0.01).fit(X, y)
+    sgd = LogisticRegression(eta=eta, max_iter=60, batch_size=batch_size, tol=None,
+                             l2=0.01, random_state=0).fit(X, y)
+    assert np.abs(sgd.coef_ - newton.coef_).max() < 0.05
+    assert len(sgd.loss_curve_) == sgd.n_iter_ == 60
+
+
+def test_random_state_makes_sgd_reproducible(noisy):
+    X, y = noisy
+    fit = lambda seed: LogisticRegression(batch_size=1, max_iter=3, tol=None,  # noqa: E731
+                                          random_state=seed).fit(X, y).coef_
+    np.testing.assert_array_equal(fit(1), fit(1))
+    assert not np.array_equal(fit(1), fit(2))
+
+
+def test_scikit_learn_check_estimator_passes():
+    checks = pytest.importorskip("sklearn.utils.estimator_checks")
+    for est in (LogisticRegression(), LogisticRegression(solver="newton"),
+                LogisticRegression(batch_size=8, eta=0.01, random_state=0)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            results = checks.check_estimator(est, on_fail=None)
+        failed = [(r["check_name"], str(r["exception"])[:200]) for r in results
+                  if r["status"] == "failed"]
+        assert not failed, failed
+
+
+# ----------------------------------------------------------- conventions --
+def test_fit_returns_self_and_learned_attributes(noisy):
+    X, y = noisy
+    m = LogisticRegression(max_iter=50)
+    assert m.fit(X, y) is m
+    assert m.coef_.shape == (1, 12) and m.intercept_.shape == (1,)
+    assert m.n_features_in_ == 12 and m.classes_.tolist() == [0, 1]
+    assert len(m.loss_curve_) == m.n_iter_
+    proba = m.predict_proba(X)
+    assert proba.shape == (600, 2) and np.allclose(proba.sum(1), 1)
+    np.testing.assert_array_equal(m.predict(X), (m.decision_function(X) > 0).astype(int))
+    np.testing.assert_allclose(np.exp(m.predict_log_proba(X)), proba, rtol=1e-12)
+    assert m.score(X, y) == np.mean(m.predict(X) == y)
+
+
+def test_hyperparameters_are_stored_unchanged():
+    m = LogisticRegression(eta=-5, batch_size="x")
+    assert m.get_params()["eta"] == -5 and m.batch_size == "x"
+    assert m.set_params(eta=0.5) is m and m.eta == 0.5
+    with pytest.raises(ValueError, match="Invalid parameter"):
+        m.set_params(learning_rate=1)
+
+
+@pytest.mark.parametrize("labels", [[-1, 1], ["cat", "dog"], [False, True]])
+def test_any_two_labels(labels):
+    X, y01 = logreg.two_blobs(30)
+    y = np.array(labels)[y01]
+    m = LogisticRegression(max_iter=100).fit(X, y)
+    assert m.classes_.tolist() == sorted(labels)
+    assert set(m.predict(X)) <= set(labels) and m.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize(("y", "what"), [([1] * 6, "one class"), ([0, 1, 2] * 2, "3 classes")])
+def test_not_two_classes_is_a_clear_error(y, what):
+    with pytest.raises(ValueError, match=what):
+        LogisticRegression().fit(np.arange(12.0).reshape(6, 2), y)
+
+
+def test_float32_stays_float32_and_x_is_not_copied():
+    X, y = logreg.two_blobs(20)
+    X32 = X.astype(np.float32)
+    m = LogisticRegression(max_iter=20).fit(X32, y)
+    assert m.coef_.dtype == np.float32 and m.decision_function(X32).dtype == np.float32
+    assert m.predict_proba(X32).dtype == np.float64  # probabilities in full precision
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"batch_size": 256, "random_state": 0},
+                                    {"solver": "newton"}])
+def test_fitting_never_copies_x(kwargs, rng):
+    X = rng.normal(size=(100_000, 40))
+    y = (X[:, 0] > 0).astype(float)
+    tracemalloc.start()
+    LogisticRegression(max_iter=2, tol=None, **kwargs).fit(X, y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 0.25 * X.nbytes, f"peak {peak / X.nbytes:.0%} of X"
+
+
+def test_verbose_prints_the_lecture_s_format(capsys):
+    X, y = logreg.two_blobs(20)
+    LogisticRegression(max_iter=3, tol=None, verbose=True).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3
+    assert all(re.fullmatch(r"Epoch: \d{3} \| Train ACC: \d\.\d{3} \| Cost: \d+\.\d{3}", ln)
+               for ln in lines)
+    assert lines[0].startswith("Epoch: 001")
+
+
+def test_partial_fit_learns_from_chunks():
+    X, y = logreg.two_blobs(100)
+    order = np.random.default_rng(0).permutation(len(y))
+    m = LogisticRegression(eta=0.5)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        m.partial_fit(X[:10], y[:10])
+    for chunk in np.array_split(order, 10):
+        m.partial_fit(X[chunk], y[chunk], classes=[0, 1])
+    assert m.n_iter_ == 10 and len(m.loss_curve_) == 10 and m.score(X, y) > 0.9
+    with pytest.raises(ValueError, match="features"):
+        m.partial_fit(X[:, :1], y)
+
+
+def test_overflowing_training_names_the_learning_rate():
+    X, y = logreg.two_blobs(50)
+    X = (X * 1e30).astype(np.float32)
+    with pytest.raises(logreg.DivergenceError, match=r"eta=1e\+10.*smaller eta, e\.g\. eta=1e\+09"):
+        with np.errstate(all="ignore"):
+            LogisticRegression(eta=1e10, reduction="sum", tol=None).fit(X, y)
+
+
+def test_a_loss_rising_five_epochs_in_a_row_is_divergence():
+    m = LogisticRegression(eta=3.0)
+    m.loss_curve_ = [0.69, 0.5, 0.7, 0.8, 0.9, 1.0]
+    m._check_divergence(np.zeros(2), 0.0)  # four rises: not yet
+    m.loss_curve_.append(1.1)
+    with pytest.raises(logreg.DivergenceError, match=r"rose for 5 epochs.*eta=3"):
+        m._check_divergence(np.zeros(2), 0.0)
+    m.loss_curve_ = [0.69, 0.1, 0.11, 0.12, 0.13, 0.14, 0.15]  # noise below the start
+    m._check_divergence(np.zeros(2), 0.0)
+
+
+def test_not_converging_warns():
+    X, y = logreg.two_blobs(20)
+    with pytest.warns(logreg.ConvergenceWarning, match="max_iter"):
+        LogisticRegression(max_iter=2).fit(X, y)
+
+
+# -------------------------------------------------------------- bad input --
+@pytest.mark.parametrize(("X", "y", "message"), [
+    ([[np.nan, 1.0], [0.0, 1.0]], [0, 1], "NaN"),
+    ([[np.inf, 1.0], [0.0, 1.0]], [0, 1], "infinity"),
+    ([1.0, 2.0, 3.0], [0, 1, 0], "Expected 2D array"),
+    ([[1.0], [2.0]], [0, 1, 1], "inconsistent numbers of samples"),
+    (np.empty((0, 2)), [], "0 sample"),
+    ([["a", "b"], ["c", "d"]], [0, 1], "numbers only"),
+])
+def test_bad_training_data_gets_a_clear_error(X, y, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        LogisticRegression().fit(X, y)
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"eta": 0}, "eta"), ({"eta": -1.0}, "eta"), ({"eta": "fast"}, "eta"),
+    ({"eta": float("nan")}, "eta"), ({"batch_size": 0}, "batch_size"),
+    ({"solver": "lbfgs"}, "solver"), ({"max_iter": 0}, "max_iter"),
+    ({"reduction": "avg"}, "reduction"), ({"l2": -1}, "l2"), ({"init": "ones"}, "init"),
+])
+def test_bad_hyperparameters_are_rejected_in_fit(params, message):
+    X, y = logreg.two_blobs(5)
+    model = LogisticRegression(**params)  # stored unchanged, no error yet
+    with pytest.raises(ValueError, match=message):
+        model.fit(X, y)
+
+
+def test_predicting_before_fit_or_with_wrong_features():
+    X, y = logreg.two_blobs(5)
+    with pytest.raises(logreg.NotFittedError if not _has_sklearn() else Exception,
+                       match="not fitted"):
+        LogisticRegression().predict(X)
+    m = LogisticRegression(max_iter=5).fit(X, y)
+    with pytest.raises(ValueError, match="X has 3 features, but LogisticRegression is "
+                                         "expecting 2 features"):
+        m.predict(np.ones((2, 3)))
+
+
+def _has_sklearn() -> bool:
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        return False
+    return True
