@@ -33,6 +33,8 @@ class DivergenceError(FloatingPointError):
 
 #: consecutive epochs without improvement (stop) or with a rising loss (diverge)
 PATIENCE = 5
+#: mean loss below which unpenalised Newton declares the classes separable
+SEPARABLE_LOSS = 1e-8
 
 
 class LogisticRegression:
@@ -275,6 +277,10 @@ class LogisticRegression:
                               f"Try a smaller eta, e.g. eta={self.eta / 10:g}.")
 
     def _fit_newton(self, X: np.ndarray, y: np.ndarray) -> None:
+        with solvers.one_blas_thread():
+            self._newton_loop(X, y)
+
+    def _newton_loop(self, X: np.ndarray, y: np.ndarray) -> None:
         """Newton's method: solve H Δ = ∇J with H = Xᵀ diag(a(1 - a)) X / n + λ."""
         n, d = X.shape
         w = np.zeros(d, np.float64)
@@ -284,9 +290,8 @@ class LogisticRegression:
         step = np.zeros(d + 1)
         damping = 1.0
         for _ in range(self.max_iter):
-            with solvers.one_blas_thread():
-                p = solvers.full_pass(X, y, w.astype(X.dtype, copy=False), b, hessian=True,
-                                      accuracy=self.verbose)
+            p = solvers.full_pass(X, y, w.astype(X.dtype, copy=False), b, hessian=True,
+                                  accuracy=self.verbose)
             cost = p.loss / n + 0.5 * lam * float(w @ w)
             if cost > prev_cost + 1e-12 * abs(prev_cost) and damping > 1e-6:
                 damping /= 2                      # overshot: back off along the last step
@@ -314,6 +319,11 @@ class LogisticRegression:
             w -= step[:d]
             b -= step[d]
             if self.tol is not None and np.max(np.abs(step)) <= self.tol:
+                break
+            if not lam and cost < SEPARABLE_LOSS:
+                warnings.warn("the classes are separable: without a penalty the loss has no "
+                              "minimum (the weights grow without bound). Stopped; set l2 > 0 "
+                              "for a finite optimum.", ConvergenceWarning, stacklevel=4)
                 break
         else:
             warnings.warn(f"Newton's method did not converge in max_iter={self.max_iter} "

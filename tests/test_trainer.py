@@ -174,16 +174,18 @@ def test_random_state_makes_sgd_reproducible(noisy):
     assert not np.array_equal(fit(1), fit(2))
 
 
-def test_scikit_learn_check_estimator_passes():
+@pytest.mark.parametrize("est", [
+    LogisticRegression(), LogisticRegression(solver="newton"),
+    LogisticRegression(batch_size=8, eta=0.01, max_iter=50, random_state=0)], ids=repr)
+def test_scikit_learn_check_estimator_passes(est):
     checks = pytest.importorskip("sklearn.utils.estimator_checks")
-    for est in (LogisticRegression(), LogisticRegression(solver="newton"),
-                LogisticRegression(batch_size=8, eta=0.01, random_state=0)):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            results = checks.check_estimator(est, on_fail=None)
-        failed = [(r["check_name"], str(r["exception"])[:200]) for r in results
-                  if r["status"] == "failed"]
-        assert not failed, failed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = checks.check_estimator(est, on_fail=None)
+    failed = [(r["check_name"], str(r["exception"])[:200]) for r in results
+              if r["status"] == "failed"]
+    assert not failed, failed
+    assert len(results) > 40
 
 
 # ----------------------------------------------------------- conventions --
@@ -336,3 +338,12 @@ def _has_sklearn() -> bool:
     except ImportError:
         return False
     return True
+
+
+def test_newton_on_separable_data_warns_and_stops():
+    X, y = logreg.two_blobs(20, separation=12.0)
+    with pytest.warns(logreg.ConvergenceWarning, match="separable"):
+        m = LogisticRegression(solver="newton").fit(X, y)
+    assert m.n_iter_ < 100 and m.score(X, y) == 1.0
+    finite = LogisticRegression(solver="newton", l2=0.1).fit(X, y)
+    assert np.isfinite(finite.coef_).all() and finite.n_iter_ < 20
