@@ -1,1 +1,31 @@
-"""The lecture's figures, drawn from the same lambdified functions as the trainer."""
+"""The lecture's figures, drawn from the same lambdified functions as the trainer.
+
+Each figure is a function that draws into a matplotlib ``Figure`` or
+``SubFigure`` it is given (or a new one) and returns it:
+
+>>> from figures import FIGURES
+>>> sorted(FIGURES)  # doctest: +NORMALIZE_WHITESPACE
+['adaline', 'graph', 'loss', 'nll-vs-mse', 'sigmoid', 'threshold', 'training']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from figures.curves import nll_curves, nll_vs_mse, sigmoid_and_slope, threshold
+from figures.graphs import adaline_comparison, computation_graph
+from figures.training import training
+
+#: file stem -> drawing function, in the lecture's order
+FIGURES: dict[str, Callable] = {
+    "sigmoid": sigmoid_and_slope,
+    "loss": nll_curves,
+    "graph": computation_graph,
+    "threshold": threshold,
+    "training": training,
+    "nll-vs-mse": nll_vs_mse,
+    "adaline": adaline_comparison,
+}
+
+__all__ = ["FIGURES", "adaline_comparison", "computation_graph", "nll_curves", "nll_vs_mse",
+           "sigmoid_and_slope", "threshold", "training"]

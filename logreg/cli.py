@@ -64,10 +64,20 @@ def cmd_derive(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_figures(argv: Sequence[str]) -> int:
+    """``logreg figures ...`` is ``python -m figures ...``."""
+    from figures.cli import main as figures_main  # lazily: only this subcommand draws
+
+    return figures_main(argv, prog="logreg figures")
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    from figures.render import write_figures
+
     out = _out_dir(args.out)
     start = time.perf_counter()
     written = _derive(out / "derivations")
+    written += write_figures(out / "figures", ("png", "pdf"), progress=_progress)
     print(f"wrote {len(written)} files to {out} in {time.perf_counter() - start:.1f} s")
     for p in sorted({w.parent for w in written}):
         print(f"  {p}/")
@@ -83,6 +93,9 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="the main job: derivations, PDFs and figures into DIR")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.set_defaults(run=cmd_build)
+    p = sub.add_parser("figures", add_help=False,
+                       help="regenerate the lecture's figures (logreg figures --help)")
+    p.set_defaults(run=lambda args: cmd_figures([]))  # main() forwards the arguments
     p = sub.add_parser("derive", help="verify every derivation; write .tex and .md into DIR")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.set_defaults(run=cmd_derive)
@@ -91,6 +104,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``logreg`` console script; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["figures"]:
+        return cmd_figures(argv[1:])
     try:
         args = make_parser().parse_args(argv)
         return args.run(args)

@@ -1,0 +1,56 @@
+"""The curves the figures plot: the trainer's kernels and the derivations' results.
+
+Nothing here is typed by hand; each is a kernel of :mod:`logreg.kernels` or a
+derivation's proven result through ``sympy.lambdify``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+import sympy as sp
+
+import derivations as dv
+from derivations.chain_rule import DELTA
+from derivations.symbols import a, y, z
+from logreg import kernels
+
+#: σ(z), and σ'(z) = a(1 − a): the trainer's kernels (proven in stable_sigmoid,
+#: sigmoid_derivative and stable_curvature)
+sigmoid: Callable = kernels.sigmoid
+sigmoid_slope: Callable = kernels.curvature
+
+
+@cache
+def loss_cases() -> tuple[Callable, Callable]:
+    """(−log a, −log(1 − a)): the y = 1 and y = 0 cases of ``nll_loss()``."""
+    d = dv.nll_loss().verify()
+    by_value = {step.relation.values.get(y): step.expr for step in d.steps
+                if getattr(step.relation, "values", None)}
+    return sp.lambdify(a, by_value[1]), sp.lambdify(a, by_value[0])
+
+
+@cache
+def peak() -> tuple[float, float]:
+    """(z, σ'(z)) at the slope's maximum: z from ``sigmoid_derivative()``'s σ''(z) = 0."""
+    d = dv.sigmoid_derivative().verify()
+    where = next(s.expr.rhs for s in d.steps if isinstance(s.expr, sp.Eq) and s.expr.lhs == z)
+    return float(where), float(sigmoid_slope(float(where)))
+
+
+@cache
+def _delta(derivation: Callable[[], dv.Derivation]) -> Callable:
+    expr = derivation().verify().result(DELTA).doit()
+    return sp.lambdify((a, y), expr)
+
+
+def nll_gradient(z: np.ndarray, label: float) -> np.ndarray:
+    """∂L/∂z = a − y for the NLL loss (the trainer's delta kernel)."""
+    return kernels.delta(z, np.full_like(z, label))
+
+
+def mse_gradient(z: np.ndarray, label: float) -> np.ndarray:
+    """∂L/∂z = (a − y) a (1 − a) for a sigmoid with squared error."""
+    return _delta(dv.sigmoid_mse_gradient)(sigmoid(z), label)

@@ -1,0 +1,59 @@
+"""Training on the package's own two blobs: the loss per epoch and the boundary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure, SubFigure
+
+from figures.style import BLUE, CLASS_COLOURS, CLASS_MARKERS, GREY
+from logreg import LogisticRegression, two_blobs
+
+Canvas = Figure | SubFigure
+
+
+def default_model() -> tuple[LogisticRegression, np.ndarray, np.ndarray]:
+    """The lecture's example: 2 blobs of 50 (seed 1), full-batch GD, η = 0.5, 50 epochs."""
+    X, y = two_blobs(50, seed=1)
+    model = LogisticRegression(eta=0.5, max_iter=50, tol=None).fit(X, y)
+    return model, X, y
+
+
+def training(fig: Canvas | None = None, model: Any = None, X: Any = None,
+             y: Any = None) -> Canvas:
+    """Loss per epoch (left) and the data with the learned boundary z = 0 (right).
+
+    Pass a fitted ``model`` with its 2-feature ``X`` and labels ``y`` to draw yours.
+    """
+    if model is None:
+        model, X, y = default_model()
+    elif X is None or y is None:
+        raise ValueError("pass X and y along with your model")
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"the boundary plot needs 2 features, got X of shape {X.shape}")
+    fig = Figure() if fig is None else fig
+    left, right = fig.subplots(1, 2)
+    curve = np.asarray(model.loss_curve_)
+    left.plot(np.arange(1, len(curve) + 1), curve, color=BLUE, marker="o", ms=3)
+    left.set(xlabel="epoch", ylabel=r"mean loss $L$", title="Training loss")
+    pad = 1.0
+    lo, hi = X.min(0) - pad, X.max(0) + pad
+    g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200))
+    grid = np.column_stack([g1.ravel(), g2.ravel()])
+    prob = model.predict_proba(grid)[:, 1].reshape(g1.shape)
+    z = model.decision_function(grid).reshape(g1.shape)
+    right.contourf(g1, g2, prob, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.35)
+    right.contour(g1, g2, z, levels=[0.0], colors=[GREY], linewidths=2)
+    for k, cls in enumerate(model.classes_):
+        pts = X[y == cls]
+        right.scatter(pts[:, 0], pts[:, 1], s=22, c=CLASS_COLOURS[k], marker=CLASS_MARKERS[k],
+                      edgecolors="white", linewidths=0.5, label=f"$y = {cls}$", zorder=3)
+    right.plot([], [], color=GREY, lw=2, label="$z = 0$")
+    right.set(xlabel="$x_1$", ylabel="$x_2$", xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]),
+              title=f"Decision boundary (accuracy {model.score(X, y):.2f})")
+    right.grid(False)
+    right.legend(loc="lower right")
+    fig.subplots_adjust(wspace=0.3, bottom=0.17, top=0.88, left=0.08, right=0.98)
+    return fig

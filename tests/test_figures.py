@@ -1,0 +1,188 @@
+"""The lecture's figures: pixels against baselines, the numbers behind them, the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.testing.compare import compare_images
+from matplotlib.text import Text
+
+import logreg
+from figures import FIGURES, cli, render
+from figures.style import style
+from figures.training import default_model
+
+BASELINE = Path(__file__).parent / "baseline"
+#: RMS difference (0-255) that survives FreeType and minor matplotlib releases,
+#: while a moved curve, a missing label or a changed layout still fails
+TOLERANCE = 6.0
+BASELINE_DPI = 60
+
+
+def drawn(name: str) -> Figure:
+    with style():
+        return FIGURES[name](Figure())
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_figure_matches_its_baseline(name, tmp_path):
+    out = render.write_figures(tmp_path, ("png",), [name], dpi=BASELINE_DPI)[0]
+    expected = BASELINE / f"{name}.png"
+    assert expected.exists(), f"no baseline; see {BASELINE / 'README.md'}"
+    result = compare_images(str(expected), str(out), tol=TOLERANCE)
+    assert result is None, result
+
+
+def test_sigmoid_slope_peaks_at_zero_with_a_quarter():
+    fig = drawn("sigmoid")
+    slope = fig.axes[1].lines[0]
+    x, y = slope.get_xdata(), slope.get_ydata()
+    assert x[np.argmax(y)] == pytest.approx(0.0, abs=1e-12)
+    assert y.max() == pytest.approx(0.25, abs=1e-12)
+    assert y[0] < 1e-4 and y[-1] < 1e-4  # the flat tails are in view
+    sig = fig.axes[0].lines[0].get_ydata()
+    assert np.all(np.diff(sig) > 0) and sig[0] < 1e-4 and sig[-1] > 1 - 1e-4
+
+
+def test_loss_curves_cross_at_one_half_at_log_two():
+    ax = drawn("loss").axes[0]
+    (a1, l1), (a0, l0) = ((ln.get_xdata(), ln.get_ydata()) for ln in ax.lines[:2])
+    assert np.array_equal(a1, a0)
+    cross = np.argmin(np.abs(l1 - l0))
+    assert a1[cross] == pytest.approx(0.5, abs=1e-3)
+    assert l1[cross] == pytest.approx(np.log(2), abs=1e-3)
+    assert ax.get_ylim() == (0, 5)
+
+
+def test_threshold_lines_sit_at_one_half_and_zero():
+    ax = drawn("threshold").axes[0]
+    curve, hline, vline = ax.lines[:3]
+    assert set(hline.get_ydata()) == {0.5} and set(vline.get_xdata()) == {0.0}
+    z, a = curve.get_xdata(), curve.get_ydata()
+    np.testing.assert_array_equal(z > 0, a > 0.5)
+
+
+def test_mse_gradient_vanishes_where_nll_does_not():
+    ax = drawn("nll-vs-mse").axes[0]
+    z, nll = ax.lines[0].get_xdata(), ax.lines[0].get_ydata()
+    mse = ax.lines[1].get_ydata()
+    wrong = z < -6  # y = 1 but z very negative: confidently wrong
+    assert nll[wrong].min() > 0.99 and mse[wrong].max() < 0.01
+
+
+def test_trained_boundary_separates_the_blobs():
+    model, X, y = default_model()
+    assert model.score(X, y) >= 0.95
+    fig = drawn("training")
+    assert fig.axes[0].lines[0].get_ydata()[0] == pytest.approx(np.log(2))
+    assert np.all(np.diff(fig.axes[0].lines[0].get_ydata()) < 0)
+
+
+def test_training_figure_takes_a_users_model():
+    X, y = logreg.two_blobs(30, seed=7)
+    model = logreg.LogisticRegression(solver="newton", l2=0.1).fit(X, y)
+    with style():
+        fig = FIGURES["training"](Figure(), model=model, X=X, y=y)
+    assert len(fig.axes[1].collections) >= 3
+    with pytest.raises(ValueError, match="2 features"):
+        FIGURES["training"](Figure(), model=model, X=np.ones((3, 3)), y=[0, 1, 0])
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_figure_draws_into_a_given_subfigure(name):
+    with style():
+        parent = Figure()
+        sub = parent.subfigures(1, 2)[1]
+        assert FIGURES[name](sub) is sub
+        assert sub.axes
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_text_is_at_least_10_points(name):
+    fig = drawn(name)
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
+    assert sizes and min(sizes) >= 10
+
+
+def test_slide_size_is_16_by_9():
+    with style("slide") as size:
+        fig = FIGURES["loss"](Figure())
+    w, h = fig.get_size_inches()
+    assert w / h == pytest.approx(16 / 9) and size.font >= 14
+
+
+@pytest.mark.parametrize("epoch", [None, "1700000000"])
+def test_output_is_byte_identical_when_regenerated(tmp_path, monkeypatch, epoch):
+    if epoch:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    else:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = render.write_figures(tmp_path / "a", ("png", "pdf", "svg"), ["loss", "training"])
+    second = render.write_figures(tmp_path / "b", ("png", "pdf", "svg"), ["loss", "training"])
+    for p, q in zip(first, second, strict=True):
+        assert p.read_bytes() == q.read_bytes(), p.name
+    pdf = (tmp_path / "a" / "loss.pdf").read_bytes()
+    assert (b"D:2023" in pdf) == bool(epoch)  # the epoch's date, or none at all
+
+
+def test_an_interrupted_run_keeps_the_good_file(tmp_path, monkeypatch):
+    good = render.write_figures(tmp_path, ("png",), ["loss"])[0]
+    before = good.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "figure_bytes", broken)
+    with pytest.raises(KeyboardInterrupt):
+        render.write_figures(tmp_path, ("png",), ["loss"])
+    assert good.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png"]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "figures", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--only", "histogram"], "unknown figure 'histogram'"),
+    (["--format", "png,gif"], "unknown format 'gif'"),
+    (["--dpi", "0"], "--dpi"),
+    (["--size", "poster"], "invalid choice"),
+])
+def test_bad_arguments_give_one_error_line(tmp_path, args, message):
+    res = run_cli("--out", str(tmp_path), *args)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], res.stderr
+
+
+def test_output_path_that_is_a_file_is_refused(tmp_path):
+    f = tmp_path / "figs"
+    f.write_text("x")
+    res = run_cli("--out", str(f))
+    assert res.returncode == 2 and "is a file" in res.stderr
+
+
+def test_cli_and_logreg_figures_write_the_same_files(tmp_path):
+    assert cli.main(["--out", str(tmp_path / "a"), "--only", "threshold", "--format",
+                     "svg"]) == 0
+    from logreg.cli import main
+    assert main(["figures", "--out", str(tmp_path / "b"), "--only", "threshold",
+                 "--format", "svg"]) == 0
+    assert (tmp_path / "a" / "threshold.svg").read_bytes() == \
+        (tmp_path / "b" / "threshold.svg").read_bytes()
+
+
+def test_drawing_is_headless_and_never_loads_pyplot(tmp_path):
+    code = ("import sys; from figures.render import write_figures; "
+            f"write_figures({str(tmp_path)!r}, ('png',), ['sigmoid']); "
+            "print('matplotlib.pyplot' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PATH": "/usr/bin:/bin", "MPLBACKEND": ""}, check=True)
+    assert res.stdout.strip() == "False"
