@@ -21,6 +21,10 @@ class UsageError(Exception):
     """Bad arguments or an unusable output folder: one line, exit status 2."""
 
 
+class BuildError(Exception):
+    """A build step failed (e.g. TeX); the message names what, where and what to do."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, no usage dump
         raise UsageError(f"{message} (see '{self.prog} --help')")
@@ -43,24 +47,38 @@ def _progress(i: int, n: int, what: str) -> None:
     print(f"[{i}/{n}] {what}", flush=True)
 
 
-def _derive(out: Path) -> list[Path]:
-    """Verify every derivation and write its .tex and .md."""
-    import derivations
-    from derivations.document import write_sources
+def _pdfs(out: Path, figure_dir: Path, engine: str) -> list[Path]:
+    """Every derivation's .tex/.md/.pdf and the handout, with the chosen PDF engine."""
+    from figures.documents import PdfError, build_pdfs, choose_engine
 
-    written: list[Path] = []
-    todo = derivations.all_derivations()
-    for i, d in enumerate(todo, 1):
-        _progress(i, len(todo), f"verify and write {d.name} (.tex, .md)")
-        written += write_sources([d], out)
+    try:
+        used, _ = choose_engine(engine)
+        if used == "tex" and not figure_dir.joinpath("sigmoid.pdf").exists():
+            from figures.render import write_figures
+            write_figures(figure_dir, ("pdf",), progress=_progress)  # the handout's vectors
+        label, written = build_pdfs(out, figure_dir, engine, progress=_progress)
+    except PdfError as exc:
+        raise BuildError(str(exc)) from None
+    print(f"PDF engine: {label}" + ("" if engine != "auto" else
+                                    " (auto: " + ("TeX found on PATH)" if label != "mathtext"
+                                                  else "no TeX engine on PATH)")))
     return written
+
+
+def _report(out: Path, written: list[Path], start: float) -> None:
+    print(f"wrote {len(written)} files in {time.perf_counter() - start:.1f} s:")
+    for folder in sorted({w.parent for w in written}):
+        kinds = sorted({w.suffix for w in written if w.parent == folder})
+        print(f"  {folder}/  ({', '.join(kinds)})")
+    handout = [w for w in written if w.name == "handout.pdf"]
+    if handout:
+        print(f"  handout: {handout[0]}")
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
     out = _out_dir(args.out)
     start = time.perf_counter()
-    written = _derive(out)
-    print(f"wrote {len(written)} files to {out} in {time.perf_counter() - start:.1f} s")
+    _report(out, _pdfs(out, out / "figures", args.engine), start)
     return 0
 
 
@@ -76,11 +94,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     out = _out_dir(args.out)
     start = time.perf_counter()
-    written = _derive(out / "derivations")
-    written += write_figures(out / "figures", ("png", "pdf"), progress=_progress)
-    print(f"wrote {len(written)} files to {out} in {time.perf_counter() - start:.1f} s")
-    for p in sorted({w.parent for w in written}):
-        print(f"  {p}/")
+    written = write_figures(out / "figures", ("png", "pdf"), progress=_progress)
+    written += _pdfs(out / "derivations", out / "figures", args.engine)
+    _report(out, written, start)
     return 0
 
 
@@ -90,14 +106,20 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"logreg {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
+    engine = {"choices": ("auto", "tex", "mathtext"), "default": "auto",
+              "help": "PDF engine: a TeX engine on PATH, or matplotlib's mathtext "
+                      "(default auto: TeX when found)"}
     p = sub.add_parser("build", help="the main job: derivations, PDFs and figures into DIR")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--engine", **engine)
     p.set_defaults(run=cmd_build)
     p = sub.add_parser("figures", add_help=False,
                        help="regenerate the lecture's figures (logreg figures --help)")
     p.set_defaults(run=lambda args: cmd_figures([]))  # main() forwards the arguments
-    p = sub.add_parser("derive", help="verify every derivation; write .tex and .md into DIR")
+    p = sub.add_parser("derive", help="every derivation's .tex, .md and .pdf, and the "
+                       "handout, into DIR")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--engine", **engine)
     p.set_defaults(run=cmd_derive)
     return parser
 
@@ -113,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"logreg: error: {exc}", file=sys.stderr)
         return 2
+    except BuildError as exc:
+        print(f"logreg: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("logreg: interrupted; finished files are complete, none half-written",
               file=sys.stderr)
