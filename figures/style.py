@@ -8,6 +8,7 @@ TeX is needed and the same bytes come out everywhere.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -72,8 +73,15 @@ def rc(size: Size, usetex: bool = False) -> dict:
 def style(size: str | Size = "default", usetex: bool = False) -> Iterator[Size]:
     """Apply the style (and the Agg backend's defaults) for the duration of a block."""
     chosen = SIZES[size] if isinstance(size, str) else size
-    with mpl.rc_context(rc(chosen, usetex)):
-        yield chosen
+    # fontTools, subsetting fonts for PDF, warns about the fonts' own 1970 dates: noise
+    fonttools = logging.getLogger("fontTools")
+    level = fonttools.level
+    fonttools.setLevel(logging.ERROR)
+    try:
+        with mpl.rc_context(rc(chosen, usetex)):
+            yield chosen
+    finally:
+        fonttools.setLevel(level)
 
 
 def metadata(fmt: str) -> dict:

@@ -2,7 +2,7 @@
 
 >>> import logreg
 >>> X, y = logreg.two_blobs(50)
->>> logreg.LogisticRegression(eta=0.1, max_iter=50).fit(X, y).predict(X[:2])
+>>> logreg.LogisticRegression(eta=0.1, max_iter=50, tol=None).fit(X, y).predict(X[:2])
 array([0, 0])
 """
 

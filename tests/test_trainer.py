@@ -191,7 +191,7 @@ def test_scikit_learn_check_estimator_passes(est):
 # ----------------------------------------------------------- conventions --
 def test_fit_returns_self_and_learned_attributes(noisy):
     X, y = noisy
-    m = LogisticRegression(max_iter=50)
+    m = LogisticRegression(max_iter=50, tol=None)
     assert m.fit(X, y) is m
     assert m.coef_.shape == (1, 12) and m.intercept_.shape == (1,)
     assert m.n_features_in_ == 12 and m.classes_.tolist() == [0, 1]
@@ -215,7 +215,7 @@ def test_hyperparameters_are_stored_unchanged():
 def test_any_two_labels(labels):
     X, y01 = logreg.two_blobs(30)
     y = np.array(labels)[y01]
-    m = LogisticRegression(max_iter=100).fit(X, y)
+    m = LogisticRegression(max_iter=100, tol=None).fit(X, y)
     assert m.classes_.tolist() == sorted(labels)
     assert set(m.predict(X)) <= set(labels) and m.score(X, y) > 0.9
 
@@ -229,13 +229,14 @@ def test_not_two_classes_is_a_clear_error(y, what):
 def test_float32_stays_float32_and_x_is_not_copied():
     X, y = logreg.two_blobs(20)
     X32 = X.astype(np.float32)
-    m = LogisticRegression(max_iter=20).fit(X32, y)
+    m = LogisticRegression(max_iter=20, tol=None).fit(X32, y)
     assert m.coef_.dtype == np.float32 and m.decision_function(X32).dtype == np.float32
     assert m.predict_proba(X32).dtype == np.float64  # probabilities in full precision
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"batch_size": 256, "random_state": 0},
                                     {"solver": "newton"}])
+@pytest.mark.filterwarnings("ignore::logreg.ConvergenceWarning")  # 2 iterations on purpose
 def test_fitting_never_copies_x(kwargs, rng):
     X = rng.normal(size=(100_000, 40))
     y = (X[:, 0] > 0).astype(float)
@@ -326,7 +327,7 @@ def test_predicting_before_fit_or_with_wrong_features():
     with pytest.raises(logreg.NotFittedError if not _has_sklearn() else Exception,
                        match="not fitted"):
         LogisticRegression().predict(X)
-    m = LogisticRegression(max_iter=5).fit(X, y)
+    m = LogisticRegression(max_iter=5, tol=None).fit(X, y)
     with pytest.raises(ValueError, match="X has 3 features, but LogisticRegression is "
                                          "expecting 2 features"):
         m.predict(np.ones((2, 3)))
