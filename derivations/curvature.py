@@ -11,6 +11,10 @@ from derivations.symbols import NLL, SIGMOID, L, a, b, lam, mul, s, sigma, w_j, 
 
 #: chain indices of :func:`curvature`
 NET_INPUT, WEIGHTS = 0, 1
+#: one weight's share of the L2 penalty R = sum_k lambda/2 w_k^2
+PENALTY = lam / 2 * w_j**2
+#: chain indices of :func:`l2_penalty`
+L2_GRADIENT, L2_DIAGONAL, L2_OFF_DIAGONAL = 0, 1, 2
 
 
 @cache
@@ -49,9 +53,9 @@ def l2_penalty() -> Derivation:
         r"The penalty $R = \frac{\lambda}{2} \sum_k w_k^2$ (the bias is not penalised) "
         r"is added to the mean loss. It shrinks every weight by $\eta\lambda w_j$ per "
         r"step and adds $\lambda$ to the Hessian's diagonal."))
-    d.given(sp.Derivative(lam / 2 * (w_j**2 + q), w_j), r"$R$ with the other weights in $q$")
+    d.given(sp.Derivative(PENALTY + lam / 2 * q, w_j), r"$R$ with the other weights in $q$")
     d.equal(lam * w_j, "power rule")
-    d.given(sp.Derivative(lam / 2 * (w_j**2 + q), (w_j, 2)), "the diagonal of its Hessian")
+    d.given(sp.Derivative(PENALTY + lam / 2 * q, (w_j, 2)), "the diagonal of its Hessian")
     d.equal(lam, "differentiate again")
     d.given(sp.Derivative(lam / 2 * (w_j**2 + w_k**2 + q), w_j, w_k),
             r"off the diagonal, $j \neq k$")

@@ -44,6 +44,20 @@ def tex_document(d: Derivation, preamble: str = PREAMBLE) -> str:
             f"\\begin{{document}}\n\\fi\n{tex_body(d)}\\derivationend\n")
 
 
+def output_folder(path: str | Path) -> Path:
+    """Create ``path`` if needed; ValueError (one line) if it is a file or not writable."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {str(path)!r} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"cannot create --out {str(path)!r}: {exc.strerror}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {str(path)!r} is not writable")
+    return out
+
+
 def write_atomic(path: Path | str, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder."""
     path = Path(path)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
+from derivations.document import output_folder
 from figures import FIGURES
 from figures.render import FORMATS, write_figures
 from figures.style import SIZES
@@ -30,22 +29,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--usetex", action="store_true", help="typeset text with TeX (needs latex)")
 
 
-def out_dir(path: str) -> Path:
-    out = Path(path)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {path!r} is a file, not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"cannot create --out {path!r}: {exc.strerror}") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise ValueError(f"--out {path!r} is not writable")
-    return out
-
-
 def run(args: argparse.Namespace, prog: str) -> int:
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    out = out_dir(args.out)
+    out = output_folder(args.out)
     written = write_figures(out, formats, args.only, args.dpi, args.size, args.usetex,
                             progress=lambda i, n, what: print(f"[{i}/{n}] {what}", flush=True))
     print(f"{prog}: wrote {len(written)} figures to {out}")

@@ -8,7 +8,6 @@ draw, so that ``import logreg`` stays light.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -31,16 +30,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _out_dir(path: str) -> Path:
-    out = Path(path)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {path!r} is a file, not a folder")
+    from derivations.document import output_folder
+
     try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create --out {path!r}: {exc.strerror}") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise UsageError(f"--out {path!r} is not writable")
-    return out
+        return output_folder(path)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _progress(i: int, n: int, what: str) -> None:

@@ -12,7 +12,7 @@ from logreg.validation import check_X, check_y
 
 def mean_loss(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, l2: float = 0.0) -> float:
     """J(w, b) = mean L(Xw + b, y) + ½λ‖w‖²."""
-    return float(K.loss(X @ w + b, y).mean()) + 0.5 * l2 * float(w @ w)
+    return float(K.loss(X @ w + b, y).mean()) + float(K.l2_penalty(w, l2).sum())
 
 
 def gradient(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, l2: float = 0.0

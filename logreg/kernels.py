@@ -6,7 +6,9 @@
 | ``loss(z, y)`` | max(t,0) + log1p(e^{-abs(t)}), t = (1-2y)z | ``derivations.stable_loss`` |
 | ``delta(z, y)`` | (1-2y) σ((1-2y)z) = a - y = ∂L/∂z | ``derivations.stable_delta`` |
 | ``curvature(z)`` | e^{-abs(z)} / (1+e^{-abs(z)})^2 = a(1-a) | ``derivations.stable_curvature`` |
+| ``l2_penalty(w, lam)`` | λ/2 w² (per weight; sum for ½λ‖w‖²) | ``derivations.curvature.PENALTY`` |
 | ``l2_gradient(w, lam)`` | λ w | ``derivations.l2_penalty`` |
+| ``l2_hessian(lam)`` | λ (the Hessian's diagonal) | ``derivations.l2_penalty`` |
 
 No exponent is ever positive, so no kernel overflows or warns for any finite
 input; NumPy kernels keep the input's dtype (float32 in, float32 out). The
@@ -23,7 +25,9 @@ from collections.abc import Callable
 
 import sympy as sp
 
-from derivations import l2_penalty, stable_curvature, stable_delta, stable_loss, stable_sigmoid
+from derivations import stable_curvature, stable_delta, stable_loss, stable_sigmoid
+from derivations.curvature import L2_DIAGONAL, L2_GRADIENT, PENALTY
+from derivations.curvature import l2_penalty as l2_penalty_derivation
 from derivations.symbols import lam, w_j, y, z
 
 __all__ = [
@@ -31,7 +35,7 @@ __all__ = [
     "curvature_scalar",
     "delta",
     "delta_scalar",
-    "l2_gradient",
+    "l2_gradient", "l2_hessian", "l2_penalty",
     "loss",
     "loss_and_delta",
     "loss_scalar",
@@ -61,7 +65,7 @@ _SIGMOID = stable_sigmoid().result()
 _LOSS = stable_loss().result()
 _DELTA = stable_delta().result()
 _CURVATURE = stable_curvature().result()
-_L2 = l2_penalty().result(0)
+_L2 = l2_penalty_derivation().result(L2_GRADIENT)
 
 sigmoid = compile_numpy(z, _SIGMOID)
 loss = compile_numpy((z, y), _LOSS)
@@ -69,7 +73,9 @@ delta = compile_numpy((z, y), _DELTA)
 curvature = compile_numpy(z, _CURVATURE)
 #: ``loss(z, y), delta(z, y)`` in one call that computes e^{-|z|} once
 loss_and_delta = compile_numpy((z, y), [_LOSS, _DELTA])
+l2_penalty = compile_numpy((w_j, lam), PENALTY)
 l2_gradient = compile_numpy((w_j, lam), _L2)
+l2_hessian = compile_numpy(lam, l2_penalty_derivation().result(L2_DIAGONAL))
 
 sigmoid_scalar = compile_math(z, _SIGMOID)
 loss_scalar = compile_math((z, y), _LOSS)

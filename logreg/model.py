@@ -205,7 +205,7 @@ class LogisticRegression:
         return self
 
     def _penalty(self, w: np.ndarray) -> float:
-        return 0.5 * self.l2 * float(w.astype(np.float64) @ w) if self.l2 else 0.0
+        return float(K.l2_penalty(w.astype(np.float64), self.l2).sum()) if self.l2 else 0.0
 
     def _fit_gd(self, X: np.ndarray, y: np.ndarray, epochs: int, stop: bool = True) -> None:
         n = X.shape[0]
@@ -292,7 +292,7 @@ class LogisticRegression:
         for _ in range(self.max_iter):
             p = solvers.full_pass(X, y, w.astype(X.dtype, copy=False), b, hessian=True,
                                   accuracy=self.verbose)
-            cost = p.loss / n + 0.5 * lam * float(w @ w)
+            cost = p.loss / n + self._penalty(w)
             if cost > prev_cost + 1e-12 * abs(prev_cost) and damping > 1e-6:
                 damping /= 2                      # overshot: back off along the last step
                 w += damping * step[:d]
@@ -307,7 +307,7 @@ class LogisticRegression:
             grad = np.append(p.grad_w / n + K.l2_gradient(w, lam), p.grad_b / n)
             H = np.empty((d + 1, d + 1))
             H[:d, :d] = p.hess_ww / n
-            H[:d, :d][np.diag_indices(d)] += lam
+            H[:d, :d][np.diag_indices(d)] += K.l2_hessian(lam)
             H[:d, d] = H[d, :d] = p.hess_wb / n
             H[d, d] = p.hess_bb / n
             try:
