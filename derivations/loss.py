@@ -27,7 +27,7 @@ def nll_loss() -> Derivation:
             r"negative log of the likelihood $a^y(1-a)^{1-y}$", label=L_ay(a, y))
     d.substitute(-sp.log(a), "substitute $y = 1$", {y: 1}, label=L_ay(a, 1))
     d.substitute(-sp.log(1 - a), "substitute $y = 0$", {y: 0}, of=1, label=L_ay(a, 0))
-    d.limit(sp.oo, "$y = 1$: a confident wrong prediction costs without bound", a, 0, "+",
+    d.limit(sp.oo, "$y = 1$: a confident mistake costs without bound", a, 0, "+",
             of=2)
     d.limit(sp.oo, "$y = 0$: likewise as $a$ approaches 1", a, 1, "-", of=3)
     return d

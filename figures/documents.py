@@ -313,7 +313,7 @@ def handout_tex(folder: Path, figure_dir: Path) -> str:
     parts = []
     for build, names in HANDOUT:
         d = build()
-        parts.append(rf"\filbreak\input{{{d.name}}}")
+        parts.append(rf"\needspace{{0.25\textheight}}\input{{{d.name}}}")
         if d.name == "sgd-rule":
             parts.append("\\par\\medskip\\noindent\\fbox{\\begin{minipage}{0.96\\linewidth}\n"
                          "\\textbf{Algorithm: stochastic gradient descent}\n"
@@ -326,6 +326,9 @@ def handout_tex(folder: Path, figure_dir: Path) -> str:
     body = "\n".join(parts)
     return (PREAMBLE.replace(r"\usepackage{amsmath,amssymb}",
                              r"\usepackage{amsmath,amssymb,graphicx}")
+            # a page break only where less than #1 is left (the needspace package's idea)
+            + "\\newcommand{\\needspace}[1]{\\par\\vskip 0pt plus #1\\penalty-200"
+            "\\vskip 0pt plus -#1\\relax}\n"
             + f"\\title{{{HANDOUT_TITLE}}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n"
             "Every step below was proven by SymPy; every curve is the function the "
             "trainer uses.\n" + body + "\n\\end{document}\n")

@@ -186,3 +186,9 @@ def test_drawing_is_headless_and_never_loads_pyplot(tmp_path):
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"PATH": "/usr/bin:/bin", "MPLBACKEND": ""}, check=True)
     assert res.stdout.strip() == "False"
+
+
+def test_usetex_without_tex_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(render.shutil, "which", lambda name: None)
+    with pytest.raises(ValueError, match="--usetex needs latex and dvipng"):
+        render.check_request(("png",), None, None, usetex=True)
