@@ -48,8 +48,8 @@ TEX_COMMANDS: dict[str, Callable[[str, str], list[str]]] = {
                                  f"-output-directory={out}", tex],
     "tectonic": lambda tex, out: ["tectonic", "--outdir", out, tex],
 }
-INSTALL_TEX = ("install one, e.g. on Debian/Ubuntu: apt install texlive-latex-base "
-               "texlive-latex-recommended latexmk; or use --engine mathtext")
+INSTALL_TEX = ("install one, e.g. on Debian/Ubuntu: apt install texlive-latex-base latexmk; "
+               "or use --engine mathtext")
 
 #: the handout: each derivation with the figures that illustrate it, in lecture order
 HANDOUT: tuple[tuple[Callable[[], Derivation], tuple[str, ...]], ...] = (

@@ -9,6 +9,16 @@ import numpy as np
 import pytest
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--refresh-baselines", action="store_true",
+                     help="rewrite tests/baseline/*.png from the current figures")
+
+
+@pytest.fixture
+def refresh_baselines(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--refresh-baselines"))
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20261127)

@@ -9,18 +9,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.testing.compare import compare_images
 from matplotlib.text import Text
 
 import logreg
 from figures import FIGURES, cli, render
-from figures.style import style
+from figures.style import metadata, style
 from figures.training import default_model
 
 BASELINE = Path(__file__).parent / "baseline"
-#: RMS difference (0-255) that survives FreeType and minor matplotlib releases,
-#: while a moved curve, a missing label or a changed layout still fails
-TOLERANCE = 6.0
+#: RMS difference (0-255). The baselines are the drawings without their text
+#: (text and legends hidden): text depends on FreeType and each matplotlib's
+#: layout, and is tested on its own below (sizes, captions, numbers, PDF text).
+#: Measured: matplotlib 3.9.4 and 3.11.2 draw these identically.
+TOLERANCE = 3.0
 BASELINE_DPI = 60
 
 
@@ -29,11 +32,21 @@ def drawn(name: str) -> Figure:
         return FIGURES[name](Figure())
 
 
+def drawing_without_text(name: str, path: Path) -> Path:
+    fig = drawn(name)
+    for artist in [*fig.findobj(Text), *fig.findobj(Legend)]:
+        artist.set_visible(False)
+    fig.savefig(path, dpi=BASELINE_DPI, metadata=metadata("png"))
+    return path
+
+
 @pytest.mark.parametrize("name", list(FIGURES))
-def test_figure_matches_its_baseline(name, tmp_path):
-    out = render.write_figures(tmp_path, ("png",), [name], dpi=BASELINE_DPI)[0]
+def test_figure_matches_its_baseline(name, tmp_path, refresh_baselines):
     expected = BASELINE / f"{name}.png"
+    if refresh_baselines:
+        drawing_without_text(name, expected)
     assert expected.exists(), f"no baseline; see {BASELINE / 'README.md'}"
+    out = drawing_without_text(name, tmp_path / f"{name}.png")
     result = compare_images(str(expected), str(out), tol=TOLERANCE)
     assert result is None, result
 
