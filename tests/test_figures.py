@@ -32,8 +32,8 @@ def drawn(name: str) -> Figure:
         return FIGURES[name](Figure())
 
 
-def drawing_without_text(name: str, path: Path) -> Path:
-    fig = drawn(name)
+def drawing_without_text(name: str, path: Path, fig: Figure | None = None) -> Path:
+    fig = drawn(name) if fig is None else fig
     for artist in [*fig.findobj(Text), *fig.findobj(Legend)]:
         artist.set_visible(False)
     fig.savefig(path, dpi=BASELINE_DPI, metadata=metadata("png"))
@@ -49,6 +49,13 @@ def test_figure_matches_its_baseline(name, tmp_path, refresh_baselines):
     out = drawing_without_text(name, tmp_path / f"{name}.png")
     result = compare_images(str(expected), str(out), tol=TOLERANCE)
     assert result is None, result
+
+
+def test_baseline_comparison_catches_a_moved_line(tmp_path):
+    fig = drawn("threshold")
+    fig.axes[0].lines[1].set_ydata([0.6, 0.6])  # the a = 0.5 line, misplaced
+    moved = drawing_without_text("threshold", tmp_path / "threshold.png", fig)
+    assert compare_images(str(BASELINE / "threshold.png"), str(moved), tol=TOLERANCE)
 
 
 def test_sigmoid_slope_peaks_at_zero_with_a_quarter():
