@@ -243,7 +243,7 @@ class Apply(Relation):
 
 
 # ------------------------------------------------------------------- steps --
-@dataclass
+@dataclass(eq=False)  # steps are told apart by identity: two may state the same thing
 class Step:
     """One line: ``label  <relation symbol>  expr``, with its justification."""
 

@@ -262,3 +262,12 @@ def test_notation_is_the_lecture_s():
     assert r"\frac{\partial L}{\partial w_{j}}" in tex
     assert r"\sigma(z)" in tex and r"\sigma'(z)" in tex
     assert r"\sigma{\left(z \right)}" not in tex
+
+
+def test_error_names_the_right_step_when_two_steps_repeat():
+    d = _toy()
+    d.equal(mul(sigma(z), 1 - sigma(z)), "right")
+    d.equal(mul(sigma(z), 1 - sigma(z)), "the same again")
+    d.equal(sigma(z), "wrong")
+    with pytest.raises(dv.StepError, match=r"step 4 \(wrong\) does not follow from step 3"):
+        d.verify()
