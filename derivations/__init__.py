@@ -14,6 +14,7 @@ from derivations.chain_rule import (
     adaline_gradient,
     chain_rule,
     composed_gradient,
+    composed_gradient_symbolic,
     logistic_gradient,
     sigmoid_mse_gradient,
 )
@@ -57,7 +58,8 @@ __all__ = [
     "LECTURE", "Apply", "ByCases", "Derivation", "Equal", "Equivalent", "From", "Given",
     "Limit", "Relation", "Step", "StepError", "Substitution", "UpdateRule",
     "adaline_comparison", "adaline_gradient", "all_derivations", "chain_rule",
-    "composed_gradient", "curvature", "l2_penalty", "logistic_gradient", "nll_loss",
+    "composed_gradient", "composed_gradient_symbolic", "curvature", "l2_penalty",
+    "logistic_gradient", "nll_loss",
     "sgd_rule", "sigmoid_derivative", "sigmoid_mse_gradient", "stable_curvature",
     "stable_delta", "stable_loss", "stable_sigmoid", "threshold",
 ]

@@ -90,6 +90,27 @@ def sigmoid_mse_gradient() -> Derivation:
                r"gradient."))
 
 
+@cache
+def composed_gradient_symbolic() -> Derivation:
+    """Cross-check for any number m of features: d/dw_j L(sigma(sum_k w_k x_k + b), y).
+
+    SymPy differentiates the sum through a Kronecker delta and answers with a
+    case split on j <= m; writing m = j + p with p >= 0 (feature j exists)
+    settles it.
+    """
+    m = sp.Symbol("m", integer=True, positive=True)
+    k = sp.Symbol("k", integer=True, positive=True)
+    j = sp.Symbol("j", integer=True, positive=True)
+    p = sp.Symbol("p", integer=True, nonnegative=True)
+    w, x = sp.IndexedBase("w", real=True), sp.IndexedBase("x", real=True)
+    net = sp.Sum(w[k] * x[k], (k, 1, m)) + b
+    d = Derivation("The composed gradient, any m", (m, j, b, y), name="composed-gradient",
+                   where=[(a, SIGMOID(net)), (m, j + p)])
+    d.given(sp.Derivative(NLL(SIGMOID(net), y), w[j]), r"the composed loss, feature $j \leq m$")
+    d.equal(mul(a - y, x[j]), r"equals the chain-rule result $(a - y) x_j$")
+    return d
+
+
 def composed_gradient(m: int, j: int = 1) -> Derivation:
     """Cross-check: differentiate L(sigma(sum_k w_k x_k + b), y) directly, m features.
 

@@ -56,9 +56,12 @@ class LectureLatexPrinter(LatexPrinter):
         return rf"\frac{{{top}}}{{{bottom}}}\left({self._print(fn)}\right)"
 
     def _print_Indexed(self, expr: Any) -> str:
+        """``a^{(i)}`` for the i-th example (index ``i``), else a subscript ``w_{k}``."""
         base = self._deal_with_super_sub(str(expr.base.label))
         index = ",".join(self._print(i) for i in expr.indices)
-        return f"{base}^{{({index})}}"
+        if [str(i) for i in expr.indices] == ["i"]:
+            return f"{base}^{{({index})}}"
+        return f"{base}_{{{index}}}"
 
     def _print_log1p(self, expr: Any) -> str:
         return r"\operatorname{log1p}\left(" + self._print(expr.args[0]) + r"\right)"

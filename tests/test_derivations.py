@@ -11,7 +11,8 @@ import derivations as dv
 from derivations.chain_rule import BIAS, DELTA, WEIGHT
 from derivations.symbols import NLL, SIGMOID, a, b, eta, mul, sigma, w_j, x_j, y, z
 
-ALL = [*dv.LECTURE, dv.adaline_gradient, dv.sigmoid_mse_gradient]
+ALL = [*dv.LECTURE, dv.adaline_gradient, dv.sigmoid_mse_gradient,
+       dv.composed_gradient_symbolic]
 
 
 @pytest.mark.parametrize("build", ALL, ids=lambda f: f.__name__)
@@ -154,6 +155,16 @@ def test_composed_gradient_agrees_with_the_chain_rule(m):
         xs = sp.symbols(f"x_1:{m + 1}", real=True)
         assert d.result().doit() == (a - y) * xs[j - 1]
     assert dv.logistic_gradient().result(WEIGHT).doit() == (a - y) * x_j
+
+
+def test_composed_gradient_for_symbolic_m_is_proven_and_checks_something():
+    d = dv.composed_gradient_symbolic().verify()
+    assert d.result().doit().has(a) and "m" in {str(s) for s in d.steps[0].expr.free_symbols}
+    wrong = dv.Derivation("wrong", (), where=d.where)
+    wrong.add(d.steps[0].expr, "the composed loss", dv.Given())
+    wrong.equal(mul(y - a, d.result().args[1].args[0]), "sign flipped")
+    with pytest.raises(dv.StepError):
+        wrong.verify()
 
 
 def test_composed_gradient_rejects_a_bad_feature_index():
