@@ -24,6 +24,11 @@ class LectureLatexPrinter(LatexPrinter):
     def __init__(self, settings: dict | None = None) -> None:
         super().__init__(settings or {})
 
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
+        if sp.Add(*expr.args) != expr:  # built unevaluated: keep the order it was written in
+            order = "none"
+        return super()._print_Add(expr, order)
+
     def _print_Mul(self, expr: sp.Mul) -> str:
         first = expr.args[0]
         if isinstance(first, sp.UnevaluatedExpr) and first.args[0] == -1:
