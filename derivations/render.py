@@ -53,9 +53,13 @@ class LectureLatexPrinter(LatexPrinter):
                 and len(pairs) == 1 and pairs[0][0] == fn.args[0]:
             primes = "'" * total
             return self._print_Function(fn).replace("(", primes + "(", 1)
-        bottom = " ".join(r"\partial " + self._print(v) + (f"^{{{n}}}" if n != 1 else "")
+        # d for a function of one variable, the partial sign otherwise
+        ordinary = not isinstance(fn, sp.Symbol) and fn.free_symbols == {pairs[0][0]} \
+            and len(pairs) == 1
+        dee = "d" if ordinary else r"\partial"
+        bottom = " ".join(f"{dee} " + self._print(v) + (f"^{{{n}}}" if n != 1 else "")
                           for v, n in pairs)
-        top = r"\partial" + (f"^{{{total}}}" if total != 1 else "")
+        top = dee + (f"^{{{total}}}" if total != 1 else "")
         if isinstance(fn, (sp.Symbol, AppliedUndef)):
             return rf"\frac{{{top} {self._print(fn)}}}{{{bottom}}}"
         return rf"\frac{{{top}}}{{{bottom}}}\left({self._print(fn)}\right)"
