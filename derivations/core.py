@@ -15,7 +15,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -408,5 +408,3 @@ class Derivation:
         state = "verified" if self._verified else "unverified"
         return f"<Derivation {self.title!r}: {len(self.steps)} steps, {state}>"
 
-
-Builder = Callable[[], Derivation]

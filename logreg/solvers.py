@@ -124,8 +124,12 @@ def minibatch_epoch(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, *, et
 
 
 def sgd_epoch(X: np.ndarray, y: list[float], w: np.ndarray, b: float, *, eta: float,
-              order: np.ndarray, l2: float, accuracy: bool = False) -> tuple[float, float, int]:
-    """The lecture's per-example loop: w_j <- w_j - eta (a - y) x_j, b <- b - eta (a - y)."""
+              order: np.ndarray, l2: float) -> tuple[float, float, int]:
+    """The lecture's per-example loop: w_j <- w_j - eta (a - y) x_j, b <- b - eta (a - y).
+
+    Returns (summed loss, new bias, correct predictions), each example's taken
+    before its own update.
+    """
     delta, loss = K.delta_scalar, K.loss_scalar
     tmp = np.empty_like(w)
     total, correct = 0.0, 0
