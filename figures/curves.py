@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 
 from figures import functions as F
@@ -14,6 +15,14 @@ Z = np.linspace(-10, 10, 801)
 
 def _canvas(fig: Canvas | None) -> Canvas:
     return Figure() if fig is None else fig
+
+
+def _single_axes(fig: Canvas | None) -> tuple[Canvas, Axes]:
+    """One axes with the margins every single-panel figure shares."""
+    fig = _canvas(fig)
+    ax = fig.subplots()
+    fig.subplots_adjust(bottom=0.17, top=0.88, left=0.1, right=0.97)
+    return fig, ax
 
 
 def sigmoid_and_slope(fig: Canvas | None = None) -> Canvas:
@@ -39,8 +48,7 @@ def sigmoid_and_slope(fig: Canvas | None = None) -> Canvas:
 
 def nll_curves(fig: Canvas | None = None) -> Canvas:
     """−log a (y = 1) and −log(1 − a) (y = 0) against a, crossing at a = 1/2."""
-    fig = _canvas(fig)
-    ax = fig.subplots()
+    fig, ax = _single_axes(fig)
     act = np.linspace(1e-3, 1 - 1e-3, 999)
     loss_y1, loss_y0 = F.loss_cases()
     ax.plot(act, loss_y1(act), color=BLUE, label=r"$y=1$: $L = -\log(a)$")
@@ -51,14 +59,12 @@ def nll_curves(fig: Canvas | None = None) -> Canvas:
     ax.set(xlabel=r"$a = \sigma(z)$", ylabel=r"$L(a, y)$", xlim=(0, 1), ylim=(0, 5),
            title="Negative log-likelihood loss")
     ax.legend(loc="upper center")
-    fig.subplots_adjust(bottom=0.17, top=0.88, left=0.1, right=0.97)
     return fig
 
 
 def threshold(fig: Canvas | None = None) -> Canvas:
     """σ(z) with a = 0.5 and z = 0: both lines pick out the same examples."""
-    fig = _canvas(fig)
-    ax = fig.subplots()
+    fig, ax = _single_axes(fig)
     ax.axvspan(0, 10, color=ORANGE, alpha=0.12, lw=0)
     ax.plot(Z, F.sigmoid(Z), color=BLUE, label=r"$a = \sigma(z)$")
     ax.axhline(0.5, color=VERMILION, ls="--", lw=1.5, label=r"$a = 0.5$")
@@ -68,14 +74,12 @@ def threshold(fig: Canvas | None = None) -> Canvas:
     ax.set(xlabel="$z$", ylabel=r"$a = \sigma(z)$", ylim=(-0.05, 1.05),
            title="The threshold: predict class 1 when $z > 0$")
     ax.legend(loc="upper left")
-    fig.subplots_adjust(bottom=0.17, top=0.88, left=0.1, right=0.97)
     return fig
 
 
 def nll_vs_mse(fig: Canvas | None = None) -> Canvas:
     """|∂L/∂z| for y = 1: a − y under NLL, (a − y) a (1 − a) under MSE."""
-    fig = _canvas(fig)
-    ax = fig.subplots()
+    fig, ax = _single_axes(fig)
     ax.plot(Z, np.abs(F.nll_gradient(Z, 1.0)), color=BLUE,
             label=r"NLL: $|a - y|$")
     ax.plot(Z, np.abs(F.mse_gradient(Z, 1.0)), color=VERMILION, ls="--",
@@ -86,5 +90,4 @@ def nll_vs_mse(fig: Canvas | None = None) -> Canvas:
     ax.set(xlabel="$z$ (true label $y = 1$)", ylabel=r"$|\partial L / \partial z|$",
            ylim=(-0.03, 1.05), title="Why NLL and not MSE")
     ax.legend(loc="upper right")
-    fig.subplots_adjust(bottom=0.17, top=0.88, left=0.1, right=0.97)
     return fig

@@ -31,6 +31,7 @@ from matplotlib.patches import FancyBboxPatch
 import derivations as dv
 from derivations.core import Derivation
 from derivations.document import PREAMBLE, write_atomic, write_sources
+from derivations.render import step_line
 from derivations.sgd import ALGORITHM
 from figures import FIGURES
 from figures.style import BLUE, GREY, metadata, style
@@ -231,7 +232,7 @@ class Pages:
             self.paragraph(d.intro)
         for chain in d.chains():
             for step in chain:
-                self.step(*_step_text(step))
+                self.step(step_line(step), step.why)
             self.cur.y -= 0.15
 
     def box(self, title: str, lines: Sequence[str]) -> None:
@@ -262,11 +263,6 @@ class Pages:
         with style():
             FIGURES[name](page.add_subfigure(grid[1, 1]))
         self.cur.y -= height + 0.15
-
-
-def _step_text(step: object) -> tuple[str, str]:
-    from derivations.render import step_line
-    return step_line(step), step.why
 
 
 def _pdf_bytes(fill: Callable[[Pages], None], footer: str) -> tuple[bytes, int]:

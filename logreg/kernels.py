@@ -33,7 +33,6 @@ from derivations.symbols import lam, w_j, y, z
 
 __all__ = [
     "curvature",
-    "curvature_scalar",
     "delta",
     "delta_scalar",
     "l2_gradient", "l2_hessian", "l2_penalty",
@@ -82,4 +81,3 @@ l2_hessian = compile_numpy(lam, l2_penalty_derivation().result(L2_DIAGONAL))
 sigmoid_scalar = compile_math(z, _SIGMOID)
 loss_scalar = compile_math((z, y), _LOSS)
 delta_scalar = compile_math((z, y), _DELTA)
-curvature_scalar = compile_math(z, _CURVATURE)
