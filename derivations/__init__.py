@@ -3,7 +3,7 @@
 Each function returns a :class:`Derivation`; ``verify()`` proves every step.
 
 >>> import derivations
->>> print(derivations.sigmoid_derivative().verify().latex())  # doctest: +ELLIPSIS
+>>> print(derivations.sigmoid_derivative().latex())  # doctest: +ELLIPSIS
 \\begin{align*}
 ...
 """
@@ -19,23 +19,21 @@ from derivations.chain_rule import (
     sigmoid_mse_gradient,
 )
 from derivations.comparison import adaline_comparison
-from derivations.core import (
+from derivations.core import Derivation, Step, StepError
+from derivations.curvature import curvature, l2_penalty
+from derivations.loss import nll_loss
+from derivations.relations import (
     Apply,
     ByCases,
-    Derivation,
     Equal,
     Equivalent,
     From,
     Given,
     Limit,
     Relation,
-    Step,
-    StepError,
     Substitution,
     UpdateRule,
 )
-from derivations.curvature import curvature, l2_penalty
-from derivations.loss import nll_loss
 from derivations.sgd import sgd_rule
 from derivations.sigmoid import sigmoid_derivative
 from derivations.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid

@@ -1,261 +1,90 @@
-"""A derivation is a title, its symbols and an ordered list of steps.
+"""A derivation is a title, its definitions and conditions, and an ordered list of steps.
 
-Every step states how it follows from an earlier one (a :class:`Relation`),
-and :meth:`Derivation.verify` asks SymPy to prove each of those relations.
-Nothing is checked numerically: a relation SymPy cannot prove is an error,
-and the fix is a smaller step, never a "trusted" one.
+Every step states how it follows from an earlier one (a relation from
+:mod:`derivations.relations`), and :meth:`Derivation.verify` asks SymPy to
+prove each. Nothing is checked numerically: a step SymPy cannot prove is a
+:class:`StepError`, and the fix is a smaller step or a stated condition. What
+a reader sees is printed from the same objects (:mod:`derivations.render`),
+with every condition the proof used, and only once verified.
 
->>> from derivations.symbols import z
->>> d = Derivation("Toy", symbols=(z,))
->>> d.given((z + 1) ** 2, "start", label="f(z)")
->>> d.equal(z**2 + 2 * z + 1, "expand the square")
+>>> import sympy as sp
+>>> z = sp.Symbol("z", real=True)
+>>> d = Derivation("Toy")
+>>> _ = d.given((z + 1) ** 2, "start")
+>>> _ = d.equal(z**2 + 2 * z + 1, "expand the square")
 >>> d.verify().result() == z**2 + 2 * z + 1
 True
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from types import MappingProxyType
 from typing import Any
 
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
 
+from derivations import proof
+from derivations.proof import ProofGap
+from derivations.relations import (
+    Apply,
+    ByCases,
+    Equal,
+    Equivalent,
+    From,
+    Given,
+    Limit,
+    Relation,
+    Shown,
+    Substitution,
+    UpdateRule,
+    premise_of,
+)
+
 Math = Any  # a SymPy expression, equation, inequality or boolean statement
 
 
 class StepError(ValueError):
-    """A step that SymPy could not prove to follow from the one it cites."""
+    """A step that SymPy could not prove; names the derivation, the step and both sides."""
 
 
-def _simplify_to_zero(expr: sp.Expr) -> bool:
-    """True when ``expr`` is identically zero, by exact rewriting only."""
-    expr = expr.doit()
-    if expr == 0:
-        return True
-    for rewrite in (sp.simplify, lambda e: sp.simplify(sp.expand_log(e, force=False)),
-                    lambda e: sp.simplify(sp.logcombine(e)), sp.cancel):
-        try:
-            if rewrite(expr) == 0:
-                return True
-        except (TypeError, NotImplementedError, sp.PolynomialError):
-            continue
-    return False
-
-
-# --------------------------------------------------------------- relations --
-class Relation:
-    """How a step follows from an earlier one. ``check`` raises StepError."""
-
-    symbol: str = "="
-    starts_chain: bool = False
-    of: int | None = None  # 1-based number of the step it follows from
-
-    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
-        raise NotImplementedError
-
-    def fail(self, d: Derivation, prev: Step | None, step: Step, why: str) -> StepError:
-        n = d.steps.index(step) + 1
-        before = "nothing" if prev is None else _tex(prev.expr)
-        return StepError(
-            f"{d.title!r}, step {n} ({step.why}) does not follow from step "
-            f"{d.steps.index(prev) + 1 if prev else '-'}: {why}\n"
-            f"  before: {before}\n  step:   {_tex(step.expr)}")
-
-
-@dataclass
-class Given(Relation):
-    """A premise that starts a chain: a definition or the quantity to derive."""
-
-    symbol: str = "="
-    starts_chain: bool = True
-
-    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
-        return None
-
-
-@dataclass
-class From(Relation):
-    """Starts a chain with exactly the result an earlier derivation proved."""
-
-    source: Derivation = None  # type: ignore[assignment]
-    chain: int = -1
-    symbol: str = "="
-    starts_chain: bool = True
-
-    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
-        self.source.verify()
-        proved = self.source.result(self.chain)
-        if step.expr != proved and not _simplify_to_zero(step.expr - proved):
-            raise self.fail(d, prev, step, f"{self.source.title!r} proved "
-                            f"{_tex(proved)}, not this")
-
-
-@dataclass
-class Equal(Relation):
-    """The difference of the two expressions simplifies to zero."""
-
-    of: int | None = None
-
-    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
-        diff = d.expand(prev.expr) - d.expand(step.expr)
-        if not _simplify_to_zero(diff):
-            raise self.fail(d, prev, step, "the difference does not simplify to 0 "
-                            f"(it is {_tex(sp.simplify(diff))})")
-
-
-@dataclass
-class Substitution(Relation):
-    """The earlier expression with stated values substituted, e.g. ``{y: 1}``."""
-
-    values: dict = field(default_factory=dict)
-    of: int | None = None
-
-    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
-        diff = d.expand(prev.expr).subs(self.values) - d.expand(step.expr)
-        if not _simplify_to_zero(diff):
-            raise self.fail(d, prev, step, f"substituting {self.values} gives "
-                            f"{_tex(sp.simplify(d.expand(prev.expr).subs(self.values)))}")
-
-
-@dataclass
-class Limit(Relation):
-    """The step is the limit of the earlier expression as ``var -> point``."""
-
-    var: sp.Symbol = None  # type: ignore[assignment]
-    point: Any = 0
-    direction: str = "+"
-    of: int | None = None
-
-    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
-        got = sp.limit(d.expand(prev.expr), self.var, self.point, self.direction)
-        want = d.expand(step.expr)
-        if got != want and sp.simplify(got - want) != 0:
-            raise self.fail(d, prev, step, f"the limit is {_tex(got)}")
-
-
-@dataclass
-class Equivalent(Relation):
-    """Both statements have the same solution set for ``var`` over ``domain``."""
-
-    var: sp.Symbol = None  # type: ignore[assignment]
-    domain: sp.Set = sp.S.Reals
-    symbol: str = r"\Leftrightarrow"
-    of: int | None = None
-
-    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
-        before = sp.solveset(d.expand(prev.expr), self.var, self.domain)
-        after = sp.solveset(d.expand(step.expr), self.var, self.domain)
-        if isinstance(before, sp.ConditionSet) or isinstance(after, sp.ConditionSet):
-            raise self.fail(d, prev, step, "SymPy cannot solve one of the statements "
-                            "for " + str(self.var) + "; split the step")
-        if before != after:
-            raise self.fail(d, prev, step, f"solution sets differ: {before} vs {after}")
-
-
-@dataclass
-class ByCases(Relation):
-    """Equal on every case; the cases' conditions must cover ``domain``.
-
-    Each case is ``(condition, replacement)``: ``var`` is replaced by an
-    expression that satisfies the condition by its assumptions, e.g.
-    ``(z > 0, p)`` with ``p`` positive, or ``(Eq(y, 1), 1)``.
-    """
-
-    var: sp.Symbol = None  # type: ignore[assignment]
-    cases: Sequence[tuple[Any, Any]] = ()
-    domain: sp.Set = sp.S.Reals
-    of: int | None = None
-
-    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
-        covered = sp.Union(*(sp.solveset(c, self.var, self.domain) for c, _ in self.cases))
-        if covered != self.domain:
-            raise self.fail(d, prev, step, f"the cases cover {covered}, not {self.domain}")
-        for cond, repl in self.cases:
-            if cond.subs(self.var, repl) is not sp.true:
-                raise self.fail(d, prev, step, f"{repl} does not satisfy {cond}")
-            diff = (d.expand(prev.expr) - d.expand(step.expr)).subs(self.var, repl)
-            if not _simplify_to_zero(diff):
-                raise self.fail(d, prev, step, f"not equal in the case {cond}")
-
-
-@dataclass
-class UpdateRule(Relation):
-    """``param <- param - lr * g``, with ``g`` exactly what ``source`` proved.
-
-    With ``batch=(i, B)`` the rule averages the proven per-example gradient
-    over a minibatch: every symbol in ``per_example`` gets the index ``i``.
-    """
-
-    source: Derivation = None  # type: ignore[assignment]
-    lr: sp.Expr = None  # type: ignore[assignment]
-    chain: int = -1
-    batch: tuple | None = None
-    per_example: Sequence[sp.Symbol] = ()
-    symbol: str = r"\leftarrow"
-    starts_chain: bool = True
-
-    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
-        self.source.verify()
-        g = self.source.result(self.chain)
-        if self.batch is not None:
-            i, size = self.batch
-            g = sp.Sum(g.subs({v: sp.IndexedBase(str(v))[i] for v in self.per_example}),
-                       (i, 1, size)) / size
-        expected = step.label - self.lr * g
-        if not _simplify_to_zero((step.expr - expected).doit()):
-            raise self.fail(d, prev, step, f"expected {_tex(expected)} from "
-                            f"{self.source.title!r}")
-
-
-@dataclass
-class Apply(Relation):
-    """Rewrite with a proven identity ``label(var) = result(var)`` at any argument.
-
-    The identity is chain ``chain`` of ``source`` (of this derivation when
-    ``source`` is None): its first step's label is the pattern, its last
-    expression the replacement, e.g. ``softplus(t) = max(t, 0) + log1p(e^{-|t|})``.
-    """
-
-    var: sp.Symbol = None  # type: ignore[assignment]
-    source: Derivation | None = None
-    chain: int = 0
-    of: int | None = None
-
-    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
-        src = self.source or d
-        if self.source is not None:
-            src.verify()
-        elif d.steps.index(d.chains()[self.chain][-1]) >= d.steps.index(step):
-            raise self.fail(d, prev, step, "the identity it applies is not proven before it")
-        first = src.chains()[self.chain][0]
-        if not isinstance(first.label, sp.Basic):
-            raise self.fail(d, prev, step, "the identity has no symbolic left-hand side")
-        w = sp.Wild("w")
-        rewritten = prev.expr.replace(first.label.subs(self.var, w),
-                                      src.result(self.chain).subs(self.var, w))
-        if rewritten == prev.expr:
-            raise self.fail(d, prev, step, f"{_tex(first.label)} does not occur in it")
-        if rewritten != step.expr and \
-                not _simplify_to_zero(d.expand(rewritten) - d.expand(step.expr)):
-            raise self.fail(d, prev, step, f"applying the identity gives {_tex(rewritten)}")
-
-
-# ------------------------------------------------------------------- steps --
-@dataclass(eq=False)  # steps are told apart by identity: two may state the same thing
+@dataclass(frozen=True, eq=False)  # steps are told apart by identity: two may state the same
 class Step:
-    """One line: ``label  <relation symbol>  expr``, with its justification."""
+    """One line: ``label  <relation sign>  expr``, with its justification.
+
+    ``name`` names a result: on a chain's first step the chain's last line,
+    on a later step that line itself.
+    """
 
     expr: Math
     why: str
     relation: Relation
-    label: Math | str | None = None
+    label: Math = None
+    name: str | None = None
 
 
-def _tex(expr: Math) -> str:
-    from derivations.render import tex
-    return tex(expr)
+def _no_free_text(label: Any) -> None:
+    if isinstance(label, str):
+        raise TypeError("label must be a SymPy expression that the checker proves equal to "
+                        "the step (e.g. Derivative(sigma(z), z)), not text")
+
+
+def _of(of: Any) -> Step | None:
+    if of is not None and not isinstance(of, Step):
+        raise TypeError("of= takes the Step returned by the builder method (e.g. "
+                        "first = d.given(...); d.equal(..., of=first)), not a number")
+    return of
+
+
+def _renamed(kwargs: dict, **replacements: str) -> None:
+    for old, new in replacements.items():
+        if old in kwargs:
+            raise TypeError(f"{old}= was removed: {new}")
+    if kwargs:
+        raise TypeError(f"unexpected keyword arguments {sorted(kwargs)}")
 
 
 class Derivation:
@@ -263,148 +92,402 @@ class Derivation:
 
     ``where`` lists definitions applied, in order, before any check, e.g.
     ``[(L, NLL(a, y)), (a, sigma(z))]``; ``functions`` maps named functions
-    such as ``sigma`` to their ``Lambda``.
+    such as ``sigma`` to their ``Lambda``; ``conditions`` maps symbols to the
+    sets they range over, e.g. ``{y: FiniteSet(0, 1), a: Interval.open(0, 1)}``
+    (SymPy's assumptions cannot say these). The checker uses all three, and
+    every output shows them.
     """
 
-    def __init__(self, title: str, symbols: Iterable[sp.Symbol] = (), *,
-                 name: str | None = None, intro: str = "",
+    def __init__(self, title: str, *, name: str | None = None, intro: str = "",
                  where: Sequence[tuple[sp.Basic, sp.Basic]] = (),
-                 functions: dict | None = None) -> None:
+                 functions: Mapping | None = None,
+                 conditions: Mapping[sp.Basic, sp.Set] | None = None) -> None:
+        if not isinstance(title, str):
+            raise TypeError("Derivation(title, ...): the symbols argument was removed; "
+                            "declare conditions=... instead")
         self.title = title
         self.name = name or title.lower().replace(" ", "-")
         self.intro = intro
-        self.symbols = tuple(symbols)
-        self.where = list(where)
-        self.functions = dict(functions or {})
-        self.steps: list[Step] = []
-        self._verified = False
+        self.where = tuple(where)
+        self.functions = MappingProxyType(dict(functions or {}))
+        self.conditions = MappingProxyType({k: sp.sympify(v) if not isinstance(v, sp.Set)
+                                            else v for k, v in (conditions or {}).items()})
+        for sym, cond in self.conditions.items():
+            if not isinstance(cond, sp.Set):
+                raise TypeError(f"conditions[{sym}] must be a SymPy set such as "
+                                f"FiniteSet(0, 1) or Interval.open(0, 1), not {cond!r}")
+        self._steps: list[Step] = []
+        self._proof: str | None = None
 
     # -- building ---------------------------------------------------------
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return tuple(self._steps)
+
     def add(self, expr: Math, why: str, relation: Relation | None = None,
-            label: Math | str | None = None) -> Step:
-        """Append a step; the relation defaults to :class:`Equal`."""
-        step = Step(expr, why, relation or Equal(), label)
-        if not self.steps and not step.relation.starts_chain:
+            label: Math = None, name: str | None = None) -> Step:
+        """Append a step (the relation defaults to :class:`Equal`) and return it."""
+        if self._proof is not None:
+            raise StepError(f"{self.title!r} is verified and frozen; build a new derivation")
+        _no_free_text(label)
+        if not isinstance(why, str):
+            raise TypeError("why must be the justification text")
+        relation = relation or Equal()
+        if not self._steps and not relation.starts_chain:
             raise StepError(f"{self.title!r}: the first step must be a premise "
-                            "(given) or an earlier result (from)")
-        self.steps.append(step)
-        self._verified = False
+                            "(given) or an earlier result (from_)")
+        if name is not None:
+            if name in self.result_names():
+                raise ValueError(f"{self.title!r} already has a result named {name!r}")
+        of = getattr(relation, "of", None)
+        if of is not None and of not in self._steps:
+            raise StepError(f"{self.title!r}: of= cites a step that is not in this derivation")
+        step = Step(sp.sympify(expr), why, relation, label, name)
+        self._steps.append(step)
         return step
 
-    def given(self, expr: Math, why: str, label: Math | str | None = None,
-              symbol: str = "=") -> None:
-        self.add(expr, why, Given(symbol=symbol), label)
+    def given(self, expr: Math, why: str, *, label: Math = None, name: str | None = None,
+              **old: Any) -> Step:
+        """A premise: a definition or the quantity to derive; ``label`` is proven equal to it."""
+        _renamed(old, symbol="the sign comes from the relation (iff, update, ...)")
+        return self.add(expr, why, Given(), label, name)
 
-    def from_(self, expr: Math, why: str, source: Derivation, chain: int = -1,
-              label: Math | str | None = None) -> None:
-        self.add(expr, why, From(source=source, chain=chain), label)
+    def from_(self, expr: Math, why: str, source: Derivation, result: str | None = None, *,
+              name: str | None = None, **old: Any) -> Step:
+        """Start a chain with what ``source`` proved as its result ``result``."""
+        _renamed(old, chain="cite the result by name: result='...'",
+                 label="the label is the cited result's premise")
+        subject, _ = source.statement(result)
+        return self.add(expr, why, From(source=source, result=result), subject, name)
 
-    def equal(self, expr: Math, why: str, of: int | None = None,
-              label: Math | str | None = None) -> None:
-        self.add(expr, why, Equal(of=of), label)
+    def equal(self, expr: Math, why: str, *, of: Step | None = None, label: Math = None,
+              name: str | None = None) -> Step:
+        """The same value as the earlier expression, for every allowed value of its symbols."""
+        return self.add(expr, why, Equal(of=_of(of)), label, name)
 
-    def substitute(self, expr: Math, why: str, values: dict, of: int | None = None,
-                   label: Math | str | None = None) -> None:
-        self.add(expr, why, Substitution(values=values, of=of), label)
+    def substitute(self, expr: Math, why: str, values: Mapping, *, of: Step | None = None,
+                   label: Math = None, name: str | None = None) -> Step:
+        """The earlier expression with ``values`` (e.g. ``{y: 1}``) put in; values are shown."""
+        pairs = tuple((sp.sympify(k), sp.sympify(v)) for k, v in values.items())
+        return self.add(expr, why, Substitution(values=pairs, of=_of(of)), label, name)
 
-    def limit(self, expr: Math, why: str, var: sp.Symbol, point: Any,
-              direction: str = "+", of: int | None = None) -> None:
-        prev = self.steps[(of or len(self.steps)) - 1].expr
-        label = sp.Limit(prev, var, point, direction)
-        self.add(expr, why, Limit(var=var, point=point, direction=direction, of=of), label)
+    def limit(self, expr: Math, why: str, var: sp.Symbol, point: Any, direction: str = "+",
+              *, of: Step | None = None) -> Step:
+        """The limit of the earlier expression as ``var -> point`` (from ``direction``)."""
+        prev = _of(of) or (self._steps[-1] if self._steps else None)
+        if prev is None:
+            raise StepError(f"{self.title!r}: a limit needs an earlier step")
+        label = sp.Limit(prev.expr, var, point, direction)
+        return self.add(expr, why, Limit(var=var, point=sp.sympify(point), direction=direction,
+                                         of=of), label)
 
-    def iff(self, statement: Math, why: str, var: sp.Symbol,
-            domain: sp.Set = sp.S.Reals) -> None:
-        self.add(statement, why, Equivalent(var=var, domain=domain))
+    def iff(self, statement: Math, why: str, var: sp.Symbol, domain: sp.Set = sp.S.Reals, *,
+            of: Step | None = None) -> Step:
+        """The same solution set for ``var`` over ``domain`` (and ``var``'s conditions)."""
+        return self.add(statement, why, Equivalent(var=var, domain=domain, of=_of(of)))
 
-    def by_cases(self, expr: Math, why: str, var: sp.Symbol,
-                 cases: Sequence[tuple[Any, Any]], domain: sp.Set = sp.S.Reals,
-                 label: Math | str | None = None) -> None:
-        self.add(expr, why, ByCases(var=var, cases=cases, domain=domain), label)
+    def by_cases(self, expr: Math, why: str, var: sp.Symbol, cases: Sequence[Any],
+                 domain: sp.Set = sp.S.Reals, *, of: Step | None = None,
+                 label: Math = None) -> Step:
+        """Equal in each case (a condition on ``var``); the cases must cover the domain."""
+        if any(isinstance(c, tuple) for c in cases):
+            raise TypeError("cases are conditions only, e.g. [z > 0, z <= 0]: the checker "
+                            "proves each case for all its values, with no representative")
+        return self.add(expr, why, ByCases(var=var, cases=tuple(cases), domain=domain,
+                                           of=_of(of)), label)
 
     def apply(self, expr: Math, why: str, var: sp.Symbol, source: Derivation | None = None,
-              chain: int = 0) -> None:
-        self.add(expr, why, Apply(var=var, source=source, chain=chain))
+              result: str | None = None, *, of: Step | None = None, **old: Any) -> Step:
+        """Rewrite with the proven identity ``result`` of ``source`` (this derivation if None)."""
+        _renamed(old, chain="cite the identity by name: result='...'")
+        return self.add(expr, why, Apply(var=var, source=source, result=result, of=_of(of)))
 
     def update(self, param: sp.Symbol, value: sp.Expr, why: str, source: Derivation,
-               lr: sp.Expr, chain: int = -1, batch: tuple | None = None,
-               per_example: Sequence[sp.Symbol] = ()) -> None:
-        self.add(value, why, UpdateRule(source=source, lr=lr, chain=chain, batch=batch,
-                                        per_example=per_example), param)
+               lr: sp.Expr, result: str | None = None, *, batch: tuple | None = None,
+               per_example: Sequence[sp.Symbol] = (), name: str | None = None,
+               **old: Any) -> Step:
+        """``param <- value``, proven to be ``param - lr * (gradient source proved)``."""
+        _renamed(old, chain="cite the gradient by name: result='...'")
+        return self.add(value, why, UpdateRule(source=source, lr=lr, result=result, batch=batch,
+                                               per_example=tuple(per_example)), param, name)
 
-    # -- checking ---------------------------------------------------------
+    # -- what the checker works with ---------------------------------------
     def expand(self, expr: Math) -> Math:
-        """Apply the definitions, then evaluate derivatives, sums and limits."""
+        """Apply the definitions, then evaluate derivatives, sums and limits.
+
+        A derivative of a function with a kink (``|u|``, ``max``, ``sign``) that
+        the declared conditions do not keep away from is a ProofGap.
+        """
         for name, value in self.where:
             # subs() does not reach an indexed term through a Sum's bound index
             expr = (expr.xreplace({name: value}) if isinstance(name, sp.Indexed)
                     else expr.subs(name, value))
         for fn, lam in self.functions.items():
             expr = expr.subs(fn, lam)
-        expr = expr.replace(lambda e: isinstance(e, log1p),
-                            lambda e: sp.log(1 + e.args[0]))
+        expr = expr.replace(lambda e: isinstance(e, log1p), lambda e: sp.log(1 + e.args[0]))
+        for node in expr.atoms(sp.Derivative):
+            for var in node.variables:
+                for kink in proof.kinks(node.expr, var):
+                    if not all(proof.nonzero(kink.xreplace(inst)) for inst in
+                               proof.instances(self.conditions, kink.free_symbols)):
+                        raise ProofGap(f"it differentiates in {var} where {kink} = 0 is "
+                                       "possible, a kink (|u|, max, sign have no derivative "
+                                       "there); declare a condition that excludes it")
         return expr.doit()
 
+    def unfold(self, expr: Math) -> Math:
+        """Only the named functions replaced by their definitions (sigma -> 1/(1+e^-z))."""
+        for fn, lam in self.functions.items():
+            expr = expr.subs(fn, lam)
+        return expr
+
+    def definitions_of(self, *exprs: Math) -> list[sp.Eq]:
+        """The ``where`` definitions and functions the given expressions rely on, as equations."""
+        needed: list[sp.Eq] = []
+        todo = list(exprs)
+        seen: set = set()
+        while todo:
+            e = todo.pop()
+            if not isinstance(e, sp.Basic):
+                continue
+            for name, value in self.where:
+                if name not in seen and e.has(name):
+                    seen.add(name)
+                    needed.append(sp.Eq(name, value, evaluate=False))
+                    todo.append(value)
+            for fn, lam in self.functions.items():
+                if fn not in seen and e.has(fn):
+                    seen.add(fn)
+                    args = lam.variables
+                    needed.append(sp.Eq(fn(*args), lam.expr, evaluate=False))
+        order = {eq.lhs: i for i, eq in enumerate(needed)}
+        return sorted(needed, key=lambda eq: order[eq.lhs])
+
+    # -- structure --------------------------------------------------------
     def chains(self) -> list[list[Step]]:
         """The steps grouped into chains, each starting with a premise."""
         out: list[list[Step]] = []
-        for step in self.steps:
+        for step in self._steps:
             if step.relation.starts_chain:
                 out.append([])
             out[-1].append(step)
         return out
 
+    def result_names(self) -> list[str]:
+        return [s.name for s in self._steps if s.name is not None]
+
+    def chain(self, name: str | None = None) -> list[Step]:
+        """The steps that lead to the result ``name``: from its chain's premise to it.
+
+        A name given to a chain's first step names the whole chain (its last
+        line is the result); a name given to a later step names that line.
+        With no name, the derivation must have a single chain.
+        """
+        chains = self.chains()
+        if name is None:
+            if len(chains) != 1:
+                raise StepError(f"{self.title!r} has {len(chains)} chains; cite a result by "
+                                f"name: {', '.join(self.result_names()) or '(none are named)'}")
+            return chains[0]
+        if not isinstance(name, str):
+            raise TypeError(f"results are cited by name, not by {type(name).__name__}: "
+                            f"{', '.join(self.result_names())}")
+        for c in chains:
+            for k, s in enumerate(c):
+                if s.name == name:
+                    return c if k == 0 else c[:k + 1]
+        raise StepError(f"{self.title!r} has no result named {name!r}; it has "
+                        f"{', '.join(self.result_names()) or 'no named results'}")
+
+    def statement(self, name: str | None = None) -> tuple[Math, Math]:
+        """``(subject, result)``: the result ``name`` and what it is equal to.
+
+        The subject is the premise (or its label), carried along equalities and
+        replaced by a step's own label; a limit, substitution or equivalence
+        without a label changes the subject, and then there is no identity to cite.
+        """
+        chain = self.chain(name)
+        if all(s.relation.premise for s in chain):
+            raise StepError(f"{self.title!r}: {name or 'its chain'} is a premise only, "
+                            "not a proven result")
+        subject = premise_of(chain)
+        for s in chain[1:]:
+            if s.label is not None:
+                subject = s.label
+            elif not isinstance(s.relation, (Equal, ByCases, Apply)):
+                subject = None
+        if subject is None:
+            raise StepError(f"{self.title!r}: the chain of {name or 'its result'} changes what "
+                            "it is about (a substitution or limit without a label)")
+        return subject, chain[-1].expr
+
+    def result(self, name: str | None = None) -> Math:
+        """The proven expression named ``name`` (the last line of the only chain when None)."""
+        self.verify()
+        chain = self.chain(name)
+        if all(s.relation.premise for s in chain):
+            raise StepError(f"{self.title!r}: {name or 'its chain'} is a premise only, "
+                            "not a proven result")
+        return chain[-1].expr
+
+    def number(self, step: Step) -> int:
+        """The 1-based position of ``step``, as cited in outputs ("from (3)")."""
+        for n, s in enumerate(self._steps, 1):
+            if s is step:
+                return n
+        raise StepError(f"{self.title!r}: that step is not in this derivation")
+
+    def previous(self, step: Step) -> Step | None:
+        """The step that ``step`` follows from (None for a chain's first step)."""
+        if step.relation.starts_chain:
+            return None
+        of = getattr(step.relation, "of", None)
+        return of if of is not None else self._steps[self.number(step) - 2]
+
+    # -- checking ---------------------------------------------------------
+    def _fail(self, step: Step, prev: Step | None, why: str) -> StepError:
+        from derivations.render import tex
+        n = self.number(step)
+        before = "nothing" if prev is None else tex(prev.expr)
+        was = f"step {self.number(prev)}" if prev is not None else "-"
+        return StepError(
+            f"{self.title!r}, step {n} ({step.why}) does not follow from {was}: {why}\n"
+            f"  before: {before}\n  step:   {tex(step.expr)}")
+
     def verify(self) -> Derivation:
-        """Prove every step; raise :class:`StepError` at the first that fails."""
-        if self._verified:
+        """Prove every step; raise :class:`StepError` at the first that fails.
+
+        Once verified the derivation is frozen; a change to it or to anything
+        it cites (detected by a content hash) makes it unverified again.
+        """
+        if self.verified:
             return self
-        if not self.steps:
+        if not self._steps:
             raise StepError(f"{self.title!r} has no steps")
-        for n, step in enumerate(self.steps):
-            rel = step.relation
-            if rel.starts_chain:
-                prev = None
-            else:
-                k = rel.of if rel.of is not None else n
-                if not 1 <= k <= n:
-                    raise StepError(f"{self.title!r}, step {n + 1} ({step.why}) cites "
-                                    f"step {k}, which is not before it")
-                prev = self.steps[k - 1]
-            rel.check(self, prev, step)
-        self._verified = True
+        for step in self._steps:
+            prev = self.previous(step)
+            if prev is not None and self.number(prev) >= self.number(step):
+                raise StepError(f"{self.title!r}, step {self.number(step)} ({step.why}) "
+                                f"cites step {self.number(prev)}, which is not before it")
+            try:
+                step.relation.check(self, prev, step)
+                if step.label is not None and step.relation.label_is_equal:
+                    try:
+                        from derivations.relations import prove_equal
+                        prove_equal(self, step.label, step.expr)
+                    except ProofGap as gap:
+                        raise ProofGap(f"its left-hand side is not what it shows: {gap}") \
+                            from None
+            except StepError:
+                raise
+            except ProofGap as gap:
+                raise self._fail(step, prev, str(gap)) from None
+            except RecursionError:
+                raise self._fail(step, prev, "the expression is too deep for SymPy") from None
+            except Exception as exc:
+                raise self._fail(step, prev, f"SymPy could not check it "
+                                 f"({type(exc).__name__}: {exc})") from None
+        self._proof = self._fingerprint()
         return self
 
     @property
     def verified(self) -> bool:
-        return self._verified
+        """True when verified and nothing it says or cites has changed since."""
+        return self._proof is not None and self._proof == self._fingerprint()
 
-    def result(self, chain: int = -1) -> Math:
-        """The last expression of a chain (the last chain by default)."""
-        return self.chains()[chain][-1].expr
+    def _fingerprint(self) -> str:
+        parts: list[str] = [self.title, self.intro, sp.srepr(self.where),
+                            repr(sorted((sp.srepr(k), sp.srepr(v))
+                                        for k, v in self.functions.items())),
+                            repr(sorted((sp.srepr(k), sp.srepr(v))
+                                        for k, v in self.conditions.items()))]
+        for step in self._steps:
+            parts += [sp.srepr(step.expr), sp.srepr(step.label), step.why, str(step.name),
+                      type(step.relation).__name__]
+            for f in fields(step.relation):
+                value = getattr(step.relation, f.name)
+                if isinstance(value, Derivation):
+                    parts.append(value._fingerprint())
+                elif isinstance(value, Step):
+                    parts.append(str(self.number(value)))
+                else:
+                    parts.append(sp.srepr(value) if isinstance(value, sp.Basic) else repr(value))
+        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
-    # -- rendering (see derivations.render) -------------------------------
+    # -- what a reader sees beside a step ------------------------------------
+    def shown(self, step: Step) -> list[Shown]:
+        """Everything the check of ``step`` relied on, as SymPy objects, in print order."""
+        prev = self.previous(step)
+        out: list[Shown] = []
+        cited = {s.relation.of for s in self._steps if getattr(s.relation, "of", None)}
+        if any(s is step for s in cited):
+            out.append(Shown(f"({self.number(step)})"))
+        if prev is not None and self._steps[self.number(step) - 2] is not prev:
+            out.append(Shown(f"from ({self.number(prev)})"))
+        out += step.relation.shown(self, prev, step)
+        if step.relation.starts_chain and not isinstance(step.relation, From):
+            chain = next(c for c in self.chains() if c[0] is step)
+            defs = self.definitions_of(*(e for s in chain for e in (s.expr, s.label)))
+            if defs:
+                out.append(Shown("where", tuple(defs)))
+        said = [m for item in out for m in item.math]
+        conds = [c for c in self.conditions_of(step.expr, step.label, *said) if c not in said]
+        if conds:
+            out.append(Shown("for", tuple(conds)))
+        return out
+
+    def conditions_of(self, *exprs: Math) -> list[sp.Basic]:
+        """Declared conditions and assumptions (η > 0) of the symbols shown in ``exprs``."""
+        syms: set = set()
+        for e in exprs:
+            if isinstance(e, sp.Basic) and not isinstance(e, sp.Contains):
+                syms |= {s for s in e.free_symbols if isinstance(s, sp.Symbol)}
+        out = []
+        for s in sorted(syms, key=str):
+            if s in self.conditions:
+                out.append(sp.Contains(s, self.conditions[s], evaluate=False))
+            elif (said := _assumed(s)) is not None:
+                out.append(said)
+        return out
+
+    # -- rendering (see derivations.render), always of the verified object --
     def latex(self) -> str:
-        """The steps as ``align*`` environments, one per chain."""
+        """The steps as ``align*`` environments, one per chain (verifies first)."""
         from derivations.render import latex
-        return latex(self)
+        return latex(self.verify())
 
     def markdown(self) -> str:
-        """Title, introduction and the steps in ``$$`` math with justifications."""
+        """Title, introduction and the steps in ``$$`` math with their notes (verifies first)."""
         from derivations.render import markdown
-        return markdown(self)
+        return markdown(self.verify())
 
     def lines(self) -> list[tuple[str, str]]:
-        """One ``(mathtext, justification)`` pair per step, for line-by-line engines."""
-        from derivations.render import step_line
-        return [(step_line(s), s.why) for s in self.steps]
+        """One ``(mathtext, note)`` pair per step, for line-by-line engines (verifies first)."""
+        from derivations.render import note_text, step_line
+        self.verify()
+        return [(step_line(s), note_text(self, s)) for s in self._steps]
 
-    def _repr_latex_(self) -> str:
-        return self.latex()
+    def _repr_latex_(self) -> str | None:
+        try:
+            return self.latex()
+        except StepError:
+            return None  # Jupyter falls back to the Markdown, which says why
 
     def _repr_markdown_(self) -> str:
-        return self.markdown()
+        try:
+            return self.markdown()
+        except StepError as exc:
+            return f"**{self.title}: not verified.**\n\n```\n{exc}\n```\n"
 
     def __repr__(self) -> str:
-        state = "verified" if self._verified else "unverified"
-        return f"<Derivation {self.title!r}: {len(self.steps)} steps, {state}>"
+        state = "verified" if self.verified else "unverified"
+        return f"<Derivation {self.title!r}: {len(self._steps)} steps, {state}>"
+
+
+def _assumed(sym: sp.Symbol) -> sp.Basic | None:
+    if sym.is_integer and sym.is_positive:
+        return sp.Contains(sym, sp.S.Naturals, evaluate=False)
+    if sym.is_integer and sym.is_nonnegative:
+        return sp.Contains(sym, sp.S.Naturals0, evaluate=False)
+    return proof.assumption_statement(sym)
 

@@ -15,7 +15,10 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from derivations.core import Derivation, Step
+    from derivations.relations import Shown
 
 
 class LectureLatexPrinter(LatexPrinter):
@@ -72,6 +75,18 @@ class LectureLatexPrinter(LatexPrinter):
             return f"{base}^{{({index})}}"
         return f"{base}_{{{index}}}"
 
+    def _print_Range(self, expr: sp.Range) -> str:
+        last = self._print(expr.sup)
+        return r"\left\{" + self._print(expr.inf) + r", \ldots, " + last + r"\right\}"
+
+    def _print_Subs(self, expr: sp.Subs) -> str:
+        inner, (var,), (point,) = expr.expr, expr.variables, expr.point
+        if isinstance(inner, sp.Derivative) and isinstance(inner.expr, AppliedUndef) \
+                and inner.expr.args == (var,):
+            return self._print(inner).replace(f"({self._print(var)})", f"({self._print(point)})")
+        return (r"\left. " + self._print(inner) + r" \right|_{" + self._print(var) + "="
+                + self._print(point) + "}")
+
     def _print_log1p(self, expr: Any) -> str:
         return r"\operatorname{log1p}\left(" + self._print(expr.args[0]) + r"\right)"
 
@@ -90,19 +105,36 @@ def _parts(step: Step) -> tuple[str, str]:
     """The text left and right of the alignment point of one step."""
     rel = step.relation
     body = tex(step.expr)
-    if rel.symbol == r"\Leftrightarrow":
-        return r"\Leftrightarrow", body
     if step.label is not None:
-        return tex(step.label), f"{rel.symbol} {body}"
+        return tex(step.label), f"{rel.sign} {body}"
     if rel.starts_chain:
         return "", body
-    return "", f"{rel.symbol} {body}"
+    return "", f"{rel.sign} {body}"
 
 
 def step_line(step: Step) -> str:
     """One step as a single mathtext-safe line, e.g. ``\\sigma'(z) = ...``."""
     left, right = _parts(step)
     return f"{left} {right}".strip()
+
+
+def _shown_text(item: Shown) -> str:
+    math = ", ".join(f"${tex(m)}$" for m in item.math)
+    return " ".join(p for p in (item.word, item.text, math) if p)
+
+
+def note_text(d: Derivation, step: Step) -> str:
+    r"""The justification and every condition the check used, as text with ``$math$``.
+
+    >>> import derivations
+    >>> d = derivations.threshold().verify()
+    >>> print(note_text(d, d.steps[1]))
+    definition of $\sigma$; for $z \in \mathbb{R}$
+    """
+    items = d.shown(step)
+    number = [i.word for i in items if i.word.startswith("(") and not i.math]
+    rest = [_shown_text(i) for i in items if i.word not in number]
+    return " ".join([*number, "; ".join([step.why, *rest])])
 
 
 def why_latex(why: str) -> str:
@@ -112,17 +144,25 @@ def why_latex(why: str) -> str:
     return r"\text{" + "$".join(parts) + "}"
 
 
-def _aligned(chain: list[Step]) -> str:
+def _aligned(d: Derivation, chain: list[Step], note: Callable[[str], str]) -> str:
     rows = []
     for step in chain:
         left, right = _parts(step)
-        rows.append(f"{left} &{right} && {why_latex(step.why)}")
+        rows.append(f"{left} &{right} && {note(note_text(d, step))}")
     return " \\\\\n".join(rows)
+
+
+def note_box(text: str) -> str:
+    r"""A note for a TeX document: a ragged-right paragraph box that wraps."""
+    parts = text.split("$")
+    parts[::2] = [re.sub(r"([%&#_{}])", r"\\\1", t) for t in parts[::2]]
+    return (r"\parbox[t]{0.36\linewidth}{\raggedright\small " + "$".join(parts)
+            + r"\strut}")
 
 
 def latex(d: Derivation) -> str:
     """Each chain of ``d`` as an ``align*`` environment, justification on the right."""
-    return "\n".join(f"\\begin{{align*}}\n{_aligned(chain)}\n\\end{{align*}}"
+    return "\n".join(f"\\begin{{align*}}\n{_aligned(d, chain, note_box)}\n\\end{{align*}}"
                      for chain in d.chains())
 
 
@@ -132,5 +172,6 @@ def markdown(d: Derivation) -> str:
     if d.intro:
         out += [d.intro, ""]
     for chain in d.chains():
-        out += ["$$", r"\begin{aligned}", _aligned(chain), r"\end{aligned}", "$$", ""]
+        out += ["$$", r"\begin{aligned}", _aligned(d, chain, why_latex), r"\end{aligned}", "$$",
+                ""]
     return "\n".join(out)

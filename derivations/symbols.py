@@ -1,8 +1,8 @@
 """The lecture's symbols and named functions, shared by every derivation.
 
-Symbols carry the assumptions the lecture makes: ``z`` (net input), ``x_j``,
-``w_j``, ``b`` and ``eta`` are real; ``a`` (the activation) and ``y`` (the label)
-are left unconstrained so that substitutions such as ``y = 1`` stay literal.
+Every symbol is real; ``eta`` is positive and ``lambda`` nonnegative. What SymPy's
+assumptions cannot say (``y`` in {0, 1}, ``a`` in (0, 1)) a derivation declares
+in its ``conditions``; :data:`LABELS` and :data:`PROBABILITIES` are those sets.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 import sympy as sp
 
 z = sp.Symbol("z", real=True)
-a = sp.Symbol("a")
-y = sp.Symbol("y")
-L = sp.Symbol("L")
+a = sp.Symbol("a", real=True)
+y = sp.Symbol("y", real=True)
+L = sp.Symbol("L", real=True)
 x_j = sp.Symbol("x_j", real=True)
 x_k = sp.Symbol("x_k", real=True)
 w_j = sp.Symbol("w_j", real=True)
@@ -23,6 +23,10 @@ lam = sp.Symbol("lambda", nonnegative=True)
 t = sp.Symbol("t", real=True)
 #: ``s`` stands for the rest of the net input, sum_{k != j} w_k x_k (k != j).
 s = sp.Symbol("s", real=True)
+
+#: the values a label takes, and the values of an activation a = sigma(z)
+LABELS = sp.FiniteSet(0, 1)
+PROBABILITIES = sp.Interval.open(0, 1)
 
 #: The sigmoid as an undefined function, so that it prints as sigma(z).
 sigma = sp.Function("sigma", real=True)

@@ -14,10 +14,10 @@ from derivations.symbols import SIGMOID, sigma, z
 def threshold() -> Derivation:
     r"""sigma(z) > 1/2 exactly when z > 0, so the classifier never needs the sigmoid.
 
-    >>> threshold().verify().result()
+    >>> threshold().result()
     z > 0
     """
-    d = Derivation("The decision threshold", (z,), name="threshold",
+    d = Derivation("The decision threshold", name="threshold",
                    functions={sigma: SIGMOID}, intro=(
                        r"The model predicts class 1 when $p(y=1 \mid x) = a > 1/2$. "
                        r"Because $\sigma$ is increasing with $\sigma(0) = 1/2$, this is "

@@ -31,8 +31,7 @@ from matplotlib.patches import FancyBboxPatch
 import derivations as dv
 from derivations.core import Derivation
 from derivations.document import PREAMBLE, write_atomic, write_sources
-from derivations.render import step_line
-from derivations.sgd import ALGORITHM
+from derivations.sgd import algorithm
 from figures import FIGURES
 from figures.style import BLUE, GREY, metadata, style
 
@@ -230,9 +229,10 @@ class Pages:
         self.heading(d.title)
         if d.intro:
             self.paragraph(d.intro)
+        lines = iter(d.lines())  # verifies; each line with every condition it relied on
         for chain in d.chains():
-            for step in chain:
-                self.step(step_line(step), step.why)
+            for _ in chain:
+                self.step(*next(lines))
             self.cur.y -= 0.15
 
     def box(self, title: str, lines: Sequence[str]) -> None:
@@ -290,7 +290,7 @@ def _handout_content(pages: Pages) -> None:
         d = build().verify()
         pages.derivation(d)
         if d.name == "sgd-rule":
-            pages.box("Algorithm: stochastic gradient descent", ALGORITHM)
+            pages.box("Algorithm: stochastic gradient descent", algorithm())
         for name in names:
             pages.figure(name)
 
@@ -305,7 +305,7 @@ def mathtext_handout(pdf: Path) -> tuple[Path, int]:
 def handout_tex(folder: Path, figure_dir: Path) -> str:
     r"""The handout as LaTeX: ``\input`` of each derivation, figures as vector PDFs."""
     rel = os.path.relpath(figure_dir, folder).replace(os.sep, "/")
-    items = "\n".join(r"\item " + line for line in ALGORITHM)
+    items = "\n".join(r"\item " + line for line in algorithm())
     parts = []
     for build, names in HANDOUT:
         d = build()

@@ -13,8 +13,7 @@ import numpy as np
 import sympy as sp
 
 import derivations as dv
-from derivations.chain_rule import DELTA
-from derivations.symbols import a, y, z
+from derivations.symbols import a, y
 from logreg import kernels
 
 #: σ(z), and σ'(z) = a(1 − a): the trainer's kernels (proven in stable_sigmoid,
@@ -26,23 +25,20 @@ sigmoid_slope: Callable = kernels.curvature
 @cache
 def loss_cases() -> tuple[Callable, Callable]:
     """(−log a, −log(1 − a)): the y = 1 and y = 0 cases of ``nll_loss()``."""
-    d = dv.nll_loss().verify()
-    by_value = {step.relation.values.get(y): step.expr for step in d.steps
-                if getattr(step.relation, "values", None)}
-    return sp.lambdify(a, by_value[1]), sp.lambdify(a, by_value[0])
+    d = dv.nll_loss()
+    return sp.lambdify(a, d.result("positive")), sp.lambdify(a, d.result("negative"))
 
 
 @cache
 def peak() -> tuple[float, float]:
     """(z, σ'(z)) at the slope's maximum: z from ``sigmoid_derivative()``'s σ''(z) = 0."""
-    d = dv.sigmoid_derivative().verify()
-    where = next(s.expr.rhs for s in d.steps if isinstance(s.expr, sp.Eq) and s.expr.lhs == z)
-    return float(where), float(sigmoid_slope(float(where)))
+    where = dv.sigmoid_derivative().result("stationary")  # the statement z = 0
+    return float(where.rhs), float(sigmoid_slope(float(where.rhs)))
 
 
 @cache
 def _delta(derivation: Callable[[], dv.Derivation]) -> Callable:
-    expr = derivation().verify().result(DELTA).doit()
+    expr = derivation().result("delta").doit()
     return sp.lambdify((a, y), expr)
 
 

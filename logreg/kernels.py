@@ -27,7 +27,7 @@ import numpy as np
 import sympy as sp
 
 from derivations import stable_curvature, stable_delta, stable_loss, stable_sigmoid
-from derivations.curvature import L2_DIAGONAL, L2_GRADIENT, PENALTY
+from derivations.curvature import PENALTY
 from derivations.curvature import l2_penalty as l2_penalty_derivation
 from derivations.symbols import lam, w_j, y, z
 
@@ -63,10 +63,10 @@ def compile_math(args: tuple[sp.Symbol, ...] | sp.Symbol, expr: sp.Expr) -> Call
 
 
 _SIGMOID = stable_sigmoid().result()
-_LOSS = stable_loss().result()
+_LOSS = stable_loss().result("loss")
 _DELTA = stable_delta().result()
 _CURVATURE = stable_curvature().result()
-_L2 = l2_penalty_derivation().result(L2_GRADIENT)
+_L2 = l2_penalty_derivation().result("gradient")
 
 sigmoid = compile_numpy(z, _SIGMOID)
 loss = compile_numpy((z, y), _LOSS)
@@ -76,7 +76,7 @@ curvature = compile_numpy(z, _CURVATURE)
 loss_and_delta = compile_numpy((z, y), [_LOSS, _DELTA])
 l2_penalty = compile_numpy((w_j, lam), PENALTY)
 l2_gradient = compile_numpy((w_j, lam), _L2)
-l2_hessian = compile_numpy(lam, l2_penalty_derivation().result(L2_DIAGONAL))
+l2_hessian = compile_numpy(lam, l2_penalty_derivation().result("diagonal"))
 
 sigmoid_scalar = compile_math(z, _SIGMOID)
 loss_scalar = compile_math((z, y), _LOSS)

@@ -104,4 +104,12 @@ def test_readme_python_examples_run():
     namespace: dict = {}
     for block in blocks:
         exec(compile(block, "README.md", "exec"), namespace)
-    assert namespace["odd_symmetry"]().verify().verified  # the "add a derivation" example
+    d = namespace["odd_symmetry"]()  # the "add a derivation" example, verified as written
+    assert d.verified and d.result("symmetry") == namespace["sigma"](-namespace["z"])
+
+
+def test_readme_shows_the_gradient_as_printed_from_the_proof():
+    import derivations
+    readme = (ROOT / "README.md").read_text()
+    first_chain = derivations.logistic_gradient().markdown().split("$$")[1]
+    assert f"$${first_chain}$$" in readme

@@ -1,0 +1,317 @@
+"""What the checker proves with, as small named transformations.
+
+Each function here is exact SymPy: no number is ever evidence for a step.
+
+- :func:`zero` — is an expression identically zero (exact rewriting only)?
+- :func:`condition_set` — the set a symbol ranges over (declared, or from its assumptions).
+- :func:`parametrize` — every value of a set, as finitely many expressions in fresh
+  symbols that carry exactly the set's assumptions: ``(0, 1)`` is ``p/(1+p)``, ``p > 0``.
+- :func:`instances` — the substitutions that cover all declared conditions at once.
+- :func:`undefined_where` — the expressions that must not vanish for an expression
+  to be defined (denominators, logarithm arguments).
+- :func:`kinks` — where a differentiated expression is not differentiable.
+- :func:`solution_set` — the set where a statement holds (``And``/``Or``/``Not`` too).
+- :func:`counterexample` — a point where two sides differ: numbers may disprove.
+
+>>> import sympy as sp
+>>> t = sp.Symbol("t", real=True)
+>>> zero(sp.exp(t) * sp.exp(-t) - 1)
+True
+>>> [str(e) for e in parametrize(t, sp.FiniteSet(0, 1))]
+['0', '1']
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Iterator, Mapping
+
+import sympy as sp
+from sympy.logic.boolalg import Boolean, BooleanAtom
+
+#: functions that SymPy differentiates without complaint but that have kinks
+NON_SMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min)
+#: functions whose derivative is not defined on whole intervals here
+NOT_DIFFERENTIABLE = (sp.Piecewise, sp.floor, sp.ceiling, sp.frac)
+
+
+class ProofGap(Exception):  # noqa: N818 - always turned into a StepError
+    """SymPy could not carry out a step of a proof; the text says what is missing."""
+
+
+# ---------------------------------------------------------------- zero --
+def zero(expr: sp.Expr) -> bool:
+    """True when ``expr`` is identically 0, by exact rewriting only."""
+    expr = sp.sympify(expr).doit()
+    if expr == 0:
+        return True
+    for rewrite in (sp.simplify, lambda e: sp.simplify(sp.expand_log(e, force=False)),
+                    lambda e: sp.simplify(sp.logcombine(e)), sp.cancel,
+                    lambda e: sp.simplify(sp.expand(sp.powsimp(e)))):
+        try:
+            if rewrite(expr) == 0:
+                return True
+        except (TypeError, NotImplementedError, sp.PolynomialError, RecursionError):
+            continue
+    return False
+
+
+def nonzero(expr: sp.Expr) -> bool:
+    """True when SymPy can show ``expr`` never vanishes (from assumptions alone)."""
+    if expr.is_zero is False:
+        return True
+    try:
+        return sp.simplify(expr).is_zero is False
+    except (TypeError, NotImplementedError, RecursionError):
+        return False
+
+
+# ---------------------------------------------------------- conditions --
+def condition_set(sym: sp.Symbol, declared: Mapping[sp.Basic, sp.Set]) -> sp.Set | None:
+    """The set ``sym`` ranges over: its declared condition, else its assumptions.
+
+    None for a symbol with no real assumption (it may be complex).
+    """
+    if sym in declared:
+        return declared[sym]
+    if sym.is_positive:
+        return sp.Interval.open(0, sp.oo)
+    if sym.is_negative:
+        return sp.Interval.open(-sp.oo, 0)
+    if sym.is_nonnegative:
+        return sp.Interval(0, sp.oo)
+    if sym.is_nonpositive:
+        return sp.Interval(-sp.oo, 0)
+    if sym.is_integer:
+        return sp.S.Integers
+    if sym.is_real:
+        return sp.S.Reals
+    return None
+
+
+def assumption_statement(sym: sp.Symbol) -> sp.Basic | None:
+    """What a symbol's assumptions say, as a statement to show (``eta > 0``), or None."""
+    if sym.is_positive:
+        return sp.Gt(sym, 0, evaluate=False)
+    if sym.is_negative:
+        return sp.Lt(sym, 0, evaluate=False)
+    if sym.is_nonnegative:
+        return sp.Ge(sym, 0, evaluate=False)
+    if sym.is_nonpositive:
+        return sp.Le(sym, 0, evaluate=False)
+    if sym.is_integer:
+        return sp.Contains(sym, sp.S.Integers, evaluate=False)
+    return None  # real (the default of the lecture) or unconstrained
+
+
+def _fresh(name: str, **assumptions: bool) -> sp.Dummy:
+    return sp.Dummy(name, **assumptions)
+
+
+def parametrize(sym: sp.Symbol, domain: sp.Set) -> list[sp.Expr]:
+    """Expressions whose values, over their fresh symbols' assumptions, are exactly ``domain``.
+
+    Finite sets give their elements; intervals give one expression each in a
+    fresh positive (or nonnegative) symbol; unions give all of their parts.
+    """
+    name = "p_" + str(sym).replace("\\", "")
+    if isinstance(domain, sp.FiniteSet):
+        return list(domain)
+    if domain == sp.S.Reals:
+        return [_fresh(name, real=True)]
+    if isinstance(domain, sp.Union):
+        return [e for part in domain.args for e in parametrize(sym, part)]
+    if isinstance(domain, sp.Interval):
+        lo, hi = domain.start, domain.end
+        ends = [v for v, open_ in ((lo, domain.left_open), (hi, domain.right_open))
+                if not open_ and v.is_finite]
+        p = _fresh(name, positive=True)
+        if lo.is_infinite and hi.is_infinite:
+            inner = [_fresh(name, real=True)]
+        elif hi.is_infinite:
+            inner = [lo + p]
+        elif lo.is_infinite:
+            inner = [hi - p]
+        else:
+            inner = [lo + (hi - lo) * p / (1 + p)]
+        return [*ends, *inner]
+    raise ProofGap(f"cannot enumerate {sym} in {domain}: use intervals, finite sets "
+                   "or unions of them")
+
+
+def instances(declared: Mapping[sp.Basic, sp.Set],
+              symbols: Iterable[sp.Basic]) -> Iterator[dict]:
+    """Substitutions covering every declared condition of ``symbols`` (one dict each).
+
+    >>> y = sp.Symbol("y", real=True)
+    >>> [d[y] for d in instances({y: sp.FiniteSet(0, 1)}, [y])]
+    [0, 1]
+    """
+    syms = [s for s in declared if s in set(symbols)]
+    choices = [parametrize(s, declared[s]) for s in syms]
+    for combo in itertools.product(*choices):
+        yield dict(zip(syms, combo, strict=True))
+
+
+def contained(value: sp.Expr, domain: sp.Set | None) -> bool:
+    """True when SymPy proves ``value`` lies in ``domain`` (None: any value)."""
+    if domain is None:
+        return True
+    if domain == sp.S.Reals:
+        return value.is_real is True
+    if domain == sp.S.Integers:
+        return value.is_integer is True
+    if isinstance(domain, sp.Interval):
+        lo, hi = domain.start, domain.end
+        checks = []
+        if lo.is_finite:
+            checks.append((value - lo).is_positive if domain.left_open
+                          else (value - lo).is_nonnegative)
+        if hi.is_finite:
+            checks.append((hi - value).is_positive if domain.right_open
+                          else (hi - value).is_nonnegative)
+        return value.is_real is True and all(c is True for c in checks)
+    if isinstance(domain, sp.Union):
+        return any(contained(value, part) for part in domain.args)
+    if isinstance(domain, sp.FiniteSet):
+        return any(zero(value - v) for v in domain)
+    return domain.contains(value) is sp.true
+
+
+# ---------------------------------------------------------- definedness --
+def undefined_where(expr: sp.Basic) -> list[sp.Expr]:
+    """The expressions that must not be 0 for ``expr`` to be defined.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> undefined_where((x**2 - 1) / (x - 1))
+    [x - 1]
+    """
+    out: list[sp.Expr] = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow) and node.exp.is_negative:
+            out.append(node.base)
+        elif isinstance(node, sp.log):
+            out.append(node.args[0])
+    return list(dict.fromkeys(out))
+
+
+def kinks(expr: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
+    """Expressions that vanish where ``expr`` is not differentiable in ``var``.
+
+    ``|u|``, ``sign(u)``, ``H(u)`` bend at ``u = 0``; ``max(u, v)`` at ``u = v``.
+    Piecewise, floor and the like raise :class:`ProofGap`.
+    """
+    out: list[sp.Expr] = []
+    for node in sp.preorder_traversal(expr):
+        if not isinstance(node, sp.Basic) or not node.has(var):
+            continue
+        if isinstance(node, NOT_DIFFERENTIABLE):
+            raise ProofGap(f"{node.func.__name__} is differentiated in {var}: "
+                           "split the domain into pieces first")
+        if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
+            out.append(node.args[0])
+        elif isinstance(node, (sp.Max, sp.Min)):
+            out += [u - v for u, v in itertools.combinations(node.args, 2)]
+    return out
+
+
+# ------------------------------------------------------------ statements --
+def is_statement(expr: sp.Basic) -> bool:
+    """Relations and their combinations (``z > 0``, ``Eq(a, b)``, ``And``…), not bare values."""
+    return isinstance(expr, (sp.core.relational.Relational, BooleanAtom)) or (
+        isinstance(expr, Boolean) and not isinstance(expr, sp.Symbol))
+
+
+def solution_set(statement: sp.Basic, var: sp.Symbol, domain: sp.Set) -> sp.Set:
+    """Where ``statement`` holds for ``var`` in ``domain``; ProofGap if SymPy cannot tell."""
+    if statement is sp.true:
+        return domain
+    if statement is sp.false:
+        return sp.S.EmptySet
+    if isinstance(statement, sp.And):
+        return sp.Intersection(*(solution_set(s, var, domain) for s in statement.args))
+    if isinstance(statement, sp.Or):
+        return sp.Union(*(solution_set(s, var, domain) for s in statement.args))
+    if isinstance(statement, sp.Not):
+        return sp.Complement(domain, solution_set(statement.args[0], var, domain))
+    if isinstance(statement, sp.Contains):
+        if statement.args[0] == var:
+            return sp.Intersection(statement.args[1], domain)
+    if not isinstance(statement, sp.core.relational.Relational):
+        raise ProofGap(f"{statement} is not a statement SymPy can solve")
+    try:
+        found = sp.solveset(statement, var, domain)
+    except (NotImplementedError, ValueError, TypeError) as exc:
+        raise ProofGap(f"SymPy cannot solve {statement} for {var} ({exc})") from None
+    if found.atoms(sp.ConditionSet) or isinstance(found, sp.ConditionSet):
+        raise ProofGap(f"SymPy cannot solve {statement} for {var}")
+    return found
+
+
+def same_set(first: sp.Set, second: sp.Set) -> bool:
+    """True when SymPy proves the two sets equal."""
+    if first == second:
+        return True
+    try:
+        return (sp.Complement(first, second) == sp.S.EmptySet
+                and sp.Complement(second, first) == sp.S.EmptySet)
+    except (TypeError, NotImplementedError):
+        return False
+
+
+# ------------------------------------------------------------- refuting --
+_PROBES = (0, 1, -1, 2, -2, sp.Rational(1, 2), -sp.Rational(1, 2), 3, sp.Rational(1, 3),
+           sp.Rational(7, 10), -sp.Rational(13, 10), 5)
+
+
+def sample_points(symbols: Iterable[sp.Symbol], declared: Mapping[sp.Basic, sp.Set],
+                  limit: int = 40) -> Iterator[dict]:
+    """Exact points that respect every symbol's condition, for refuting only."""
+    syms = sorted(set(symbols), key=str)
+    options = []
+    for s in syms:
+        domain = condition_set(s, declared)
+        values = [v for v in _PROBES if contained(sp.S(v), domain)] if domain is not None \
+            else list(_PROBES)
+        if isinstance(domain, sp.FiniteSet):
+            values = list(domain)
+        options.append(values or [sp.S.Half])
+    for n, combo in enumerate(itertools.product(*options)):
+        if n >= limit:
+            return
+        yield dict(zip(syms, combo, strict=True))
+
+
+def _number(value: sp.Basic) -> complex | None:
+    try:
+        v = complex(sp.N(value, 30))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return v if math.isfinite(v.real) and math.isfinite(v.imag) else None
+
+
+def counterexample(first: sp.Basic, second: sp.Basic, declared: Mapping[sp.Basic, sp.Set],
+                   statements: bool = False) -> dict | None:
+    """A point (with both values) where the two sides differ, or None if none was found.
+
+    Only ever used to refute: finding no counterexample proves nothing.
+    """
+    free = (first.free_symbols | second.free_symbols)
+    free = {s for s in free if isinstance(s, sp.Symbol)}
+    for point in sample_points(free, declared):
+        try:
+            u, v = first.xreplace(point), second.xreplace(point)
+            if statements:
+                u, v = sp.simplify(u), sp.simplify(v)
+                if isinstance(u, BooleanAtom) and isinstance(v, BooleanAtom) and u != v:
+                    return {"at": point, "before": u, "after": v}
+                continue
+            nu, nv = _number(u.doit()), _number(v.doit())
+        except Exception:
+            continue
+        if nu is None or nv is None:
+            continue
+        if abs(nu - nv) > 1e-9 * max(1.0, abs(nu), abs(nv)):
+            return {"at": point, "before": u, "after": v}
+    return None

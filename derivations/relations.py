@@ -1,0 +1,473 @@
+"""How a step follows from an earlier one: one class per kind, each with its own check.
+
+A relation's ``check`` proves the step with SymPy (see :mod:`derivations.proof`)
+or raises :class:`~derivations.proof.ProofGap`; its ``shown`` lists, as SymPy
+objects, every parameter the check relied on, so that every output prints
+them beside the step (values substituted, domains, the cited result, the
+learning rate). The relation sign comes from the kind, never from free text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+
+from derivations import proof
+from derivations.proof import ProofGap
+
+if TYPE_CHECKING:
+    from derivations.core import Derivation, Step
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One thing printed beside a step: a word and SymPy statements, e.g. ("where", a = σ(z))."""
+
+    word: str
+    math: tuple[Any, ...] = ()
+    text: str = ""
+
+
+# ------------------------------------------------------------ helpers --
+def prove_equal(d: Derivation, lhs: sp.Basic, rhs: sp.Basic, *, fixed: dict | None = None,
+                keep: frozenset = frozenset()) -> None:
+    """``lhs = rhs`` for every value the derivation's conditions allow, else ProofGap.
+
+    Both sides are first expanded (definitions, functions, derivatives). The
+    sides must also be undefined at the same places: a step may not remove
+    or add a singularity that no declared condition excludes.
+    """
+    left, right = d.expand(lhs), d.expand(rhs)
+    if proof.is_statement(left) or proof.is_statement(right):
+        raise ProofGap("'=' relates two expressions; for statements use iff")
+    if fixed:
+        left, right = left.subs(fixed), right.subs(fixed)
+    free = (left.free_symbols | right.free_symbols) - keep
+    for inst in proof.instances(d.conditions, free):
+        li, ri = left.xreplace(inst), right.xreplace(inst)
+        _same_singularities(li, ri)
+        if not proof.zero(li - ri):
+            raise ProofGap(_differs(d, li, ri, inst))
+
+
+def _differs(d: Derivation, left: sp.Basic, right: sp.Basic, inst: dict) -> str:
+    from derivations.render import tex
+    diff = left - right
+    try:
+        diff = sp.simplify(diff)
+    except Exception:
+        pass
+    msg = f"the difference does not simplify to 0 (it is {tex(diff)})"
+    if inst:
+        msg += " with " + ", ".join(f"{tex(k)} = {tex(v)}" for k, v in inst.items())
+    if diff.has(sp.Piecewise):
+        msg += "; SymPy splits into cases here: state the range (e.g. an index j <= m)"
+    found = None if heavy else proof.counterexample(left, right, d.conditions)
+    if found:
+        point = {**{k: v.xreplace(found["at"]) for k, v in inst.items()},
+                 **{k: v for k, v in found["at"].items() if not isinstance(k, sp.Dummy)}}
+        at = ", ".join(f"{k} = {v}" for k, v in point.items())
+        msg += (f"; counterexample at {at}: {sp.N(found['before'], 6)} vs "
+                f"{sp.N(found['after'], 6)}")
+    return msg
+
+
+def _factors(u: sp.Expr) -> list[sp.Expr]:
+    num = sp.numer(sp.together(u))
+    try:
+        _, found = sp.factor_list(num)
+        return [f for f, _ in found if f.free_symbols] or [num]
+    except (sp.PolynomialError, NotImplementedError, TypeError):
+        return [num]
+
+
+def _same_singularities(left: sp.Basic, right: sp.Basic) -> None:
+    def open_factors(e: sp.Basic) -> list[sp.Expr]:
+        return [f for u in proof.undefined_where(e) if not proof.nonzero(u)
+                for f in _factors(u) if not proof.nonzero(f)]
+
+    a, b = open_factors(left), open_factors(right)
+    for here, there, side in ((a, b, "the earlier side"), (b, a, "this step")):
+        for f in here:
+            if not any(proof.zero(f - g) or proof.zero(f + g) for g in there):
+                raise ProofGap(f"{side} is undefined where {f} = 0 and the other side is "
+                               "not (a removable singularity); declare the restriction in "
+                               "the derivation's conditions if it is meant")
+
+
+def _domain(d: Derivation, var: sp.Symbol, domain: sp.Set) -> sp.Set:
+    own = proof.condition_set(var, d.conditions)
+    return domain if own is None else sp.Intersection(domain, own)
+
+
+def _not_defined(d: Derivation, var: sp.Basic, what: str) -> None:
+    for name, value in d.where:
+        if name == var:
+            raise ProofGap(f"{var} is defined as {value} (where=...), so the {what} in {var} "
+                           "would say nothing; use a variable that is not defined")
+
+
+def _cited(source: Derivation, result: str | None) -> tuple[sp.Basic, sp.Basic]:
+    """What ``source`` proved as ``result``: (subject, value); ProofGap if nothing."""
+    from derivations.core import StepError
+    try:
+        return source.statement(result)
+    except StepError as exc:
+        raise ProofGap(str(exc)) from None
+
+
+def _needs_conditions(d: Derivation, source: Derivation, symbols: set,
+                      definitions: bool = True) -> None:
+    """The cited result holds under the source's conditions: this derivation must state them.
+
+    With ``definitions``, a symbol the source defines (``where``) must not mean
+    something else here, since later steps would read it with this meaning.
+    """
+    for sym, where in source.conditions.items():
+        if sym not in symbols:
+            continue
+        mine = d.conditions.get(sym)
+        if mine is None or mine.is_subset(where) is not True:
+            raise ProofGap(f"{source.title!r} proved this for {sym} in {where}: declare "
+                           f"conditions={{{sym}: {where}}} here too")
+    if not definitions:
+        return
+    for name, value in source.where:
+        for mine, my_value in d.where:
+            if mine == name and name in symbols and \
+                    not proof.zero(source.unfold(value) - d.unfold(my_value)):
+                raise ProofGap(f"{source.title!r} defines {name} = {value}, this derivation "
+                               f"{name} = {my_value}")
+
+
+def premise_of(chain: Sequence[Step]) -> sp.Basic:
+    """What a chain is about: its premise's label if it has one, else the premise."""
+    first = chain[0]
+    return first.label if first.label is not None else first.expr
+
+
+# ---------------------------------------------------------- relations --
+@dataclass(frozen=True)
+class Relation:
+    """How a step follows from an earlier one; ``check`` raises ProofGap."""
+
+    sign = "="
+    premise = False  # a premise is not proven, only stated
+    starts_chain = False
+    label_is_equal = True  # a label given to the step must be proven equal to it
+
+    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
+        raise NotImplementedError
+
+    def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
+        return []
+
+    def cited(self) -> list[Derivation]:
+        return []
+
+
+@dataclass(frozen=True)
+class Given(Relation):
+    """A premise that starts a chain: a definition or the quantity to derive."""
+
+    premise = True
+    starts_chain = True
+
+    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class From(Relation):
+    """Starts a chain with exactly what an earlier derivation proved (cited by name)."""
+
+    source: Derivation = None  # type: ignore[assignment]
+    result: str | None = None
+    starts_chain = True
+    label_is_equal = False  # the label is the cited premise, generated
+
+    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
+        self.source.verify()
+        _, proved = _cited(self.source, self.result)
+        if step.expr != proved:
+            prove_equal(self.source, proved, step.expr)
+        chain = next(c for c in d.chains() if c[0] is step)
+        _needs_conditions(d, self.source, step.expr.free_symbols | step.label.free_symbols,
+                          definitions=len(chain) > 1)
+
+    def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
+        out = [Shown("proven in", text=self.source.title)]
+        conds = [sp.Contains(s, v, evaluate=False) for s, v in self.source.conditions.items()
+                 if s in step.expr.free_symbols]
+        defs = self.source.definitions_of(step.expr, step.label)
+        if defs:
+            out.append(Shown("where", tuple(defs)))
+        if conds:
+            out.append(Shown("for", tuple(conds)))
+        return out
+
+    def cited(self) -> list[Derivation]:
+        return [self.source]
+
+
+@dataclass(frozen=True)
+class Equal(Relation):
+    """The two expressions are equal for every allowed value (their difference is 0)."""
+
+    of: Step | None = None
+
+    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
+        prove_equal(d, prev.expr, step.expr)
+
+
+@dataclass(frozen=True)
+class Substitution(Relation):
+    """The earlier expression with stated values put in, e.g. ``{y: 1}`` (shown)."""
+
+    values: tuple[tuple[sp.Basic, sp.Basic], ...] = ()
+    of: Step | None = None
+
+    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
+        before = d.expand(prev.expr)
+        for var, value in self.values:
+            _not_defined(d, var, "substitution")
+            if not before.has(var):
+                raise ProofGap(f"{var} does not occur in the earlier expression")
+            allowed = proof.condition_set(var, d.conditions)
+            if allowed is not None and not proof.contained(sp.S(value), allowed):
+                raise ProofGap(f"{var} = {value} is outside {var}'s condition {allowed}")
+        prove_equal(d, before.subs(dict(self.values)), step.expr)
+
+    def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
+        return [Shown("with", tuple(sp.Eq(k, v, evaluate=False) for k, v in self.values))]
+
+
+@dataclass(frozen=True)
+class Limit(Relation):
+    """The step is the limit of the earlier expression as ``var`` approaches ``point``."""
+
+    var: sp.Symbol = None  # type: ignore[assignment]
+    point: Any = 0
+    direction: str = "+"
+    of: Step | None = None
+    label_is_equal = False  # the label is the limit itself, generated
+
+    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
+        _not_defined(d, self.var, "limit")
+        before, want = d.expand(prev.expr), d.expand(step.expr)
+        if not before.has(self.var):
+            raise ProofGap(f"{self.var} does not occur in the earlier expression")
+        for inst in proof.instances(d.conditions, before.free_symbols - {self.var}):
+            try:
+                got = sp.limit(before.xreplace(inst), self.var, self.point, self.direction)
+            except (NotImplementedError, ValueError, TypeError) as exc:
+                raise ProofGap(f"SymPy cannot take this limit ({exc}); state the sign of "
+                               "the other symbols") from None
+            if got.has(sp.Limit, sp.AccumBounds) or got is sp.nan:
+                raise ProofGap(f"SymPy cannot settle this limit (it gives {got})")
+            target = want.xreplace(inst)
+            if got != target and (got.is_infinite or not proof.zero(got - target)):
+                raise ProofGap(f"the limit is {got}")
+
+
+@dataclass(frozen=True)
+class Equivalent(Relation):
+    """Both statements hold for the same values of ``var`` in ``domain`` (shown)."""
+
+    var: sp.Symbol = None  # type: ignore[assignment]
+    domain: sp.Set = sp.S.Reals
+    of: Step | None = None
+    sign = r"\Leftrightarrow"
+    label_is_equal = False
+
+    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
+        _not_defined(d, self.var, "equivalence")
+        before, after = d.expand(prev.expr), d.expand(step.expr)
+        for what, s in (("the earlier line", before), ("this step", after)):
+            if not proof.is_statement(s):
+                raise ProofGap(f"{what} is an expression, not a statement: write it as a "
+                               "relation such as Eq(expr, 0) or expr > 0")
+        if not (before.has(self.var) or after.has(self.var)):
+            raise ProofGap(f"{self.var} occurs in neither statement")
+        domain = _domain(d, self.var, self.domain)
+        params = (before.free_symbols | after.free_symbols) - {self.var}
+        for inst in _parameter_cases(d, params):
+            first = proof.solution_set(before.xreplace(inst), self.var, domain)
+            second = proof.solution_set(after.xreplace(inst), self.var, domain)
+            if not proof.same_set(first, second):
+                when = (" when " + ", ".join(f"{k} = {v}" for k, v in inst.items())
+                        if inst else "")
+                raise ProofGap(f"the solution sets differ{when}: {first} vs {second}")
+        if params:  # solveset may divide by a parameter: look for a point that refutes
+            found = proof.counterexample(before, after, d.conditions, statements=True)
+            if found:
+                at = ", ".join(f"{k} = {v}" for k, v in found["at"].items())
+                raise ProofGap(f"at {at} one statement holds and the other does not")
+
+    def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
+        return [Shown("for", (sp.Contains(self.var, _domain(d, self.var, self.domain),
+                                          evaluate=False),))]
+
+
+def _parameter_cases(d: Derivation, params: set) -> list[dict]:
+    """Declared conditions enumerated; a real parameter split by sign (0 included)."""
+    declared = [s for s in params if s in d.conditions]
+    out = []
+    for inst in proof.instances(d.conditions, declared):
+        rest = [s for s in params if s not in d.conditions]
+        splits = []
+        for s in rest:
+            if s.is_positive or s.is_negative:
+                splits.append([s])
+            elif s.is_nonnegative:
+                splits.append([sp.S.Zero, sp.Dummy(str(s), positive=True)])
+            elif s.is_nonpositive:
+                splits.append([sp.S.Zero, -sp.Dummy(str(s), positive=True)])
+            elif s.is_real:
+                p = sp.Dummy(str(s), positive=True)
+                splits.append([-p, sp.S.Zero, p])
+            else:
+                raise ProofGap(f"{s} may be complex: declare it real or state its values")
+        import itertools
+        for combo in itertools.product(*splits):
+            out.append({**inst, **dict(zip(rest, combo, strict=True))})
+    return out
+
+
+@dataclass(frozen=True)
+class ByCases(Relation):
+    """Equal in every case; the cases must cover the domain of ``var`` (all shown).
+
+    Each case is a condition such as ``z > 0``; the checker proves the step for
+    every value satisfying it (through a fresh symbol with exactly those
+    assumptions, or each value of a finite set), never at a sample point.
+    """
+
+    var: sp.Symbol = None  # type: ignore[assignment]
+    cases: tuple[Any, ...] = ()
+    domain: sp.Set = sp.S.Reals
+    of: Step | None = None
+
+    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
+        _not_defined(d, self.var, "case split")
+        domain = _domain(d, self.var, self.domain)
+        sets = [proof.solution_set(d.expand(c), self.var, domain) for c in self.cases]
+        covered = sp.Union(*sets)
+        if not proof.same_set(covered, domain):
+            raise ProofGap(f"the cases cover {covered}, not {domain}")
+        for case, where in zip(self.cases, sets, strict=True):
+            for value in proof.parametrize(self.var, where):
+                try:
+                    prove_equal(d, prev.expr, step.expr, fixed={self.var: value},
+                                keep=frozenset({self.var}))
+                except ProofGap as gap:
+                    raise ProofGap(f"not equal in the case {case}: {gap}") from None
+
+    def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
+        return [Shown("cases", tuple(self.cases)),
+                Shown("for", (sp.Contains(self.var, _domain(d, self.var, self.domain),
+                                          evaluate=False),))]
+
+
+@dataclass(frozen=True)
+class Apply(Relation):
+    """Rewrite with a proven identity, named ``result`` of ``source`` (this one if None).
+
+    The identity's premise label is the pattern in ``var``; every argument it
+    is applied at must provably lie where the identity was proven.
+    """
+
+    var: sp.Symbol = None  # type: ignore[assignment]
+    source: Derivation | None = None
+    result: str | None = None
+    of: Step | None = None
+
+    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
+        src = self.source or d
+        if self.source is not None:
+            src.verify()
+        pattern, replacement = _cited(src, self.result)
+        if src is d and d.number(d.chain(self.result)[-1]) >= d.number(step):
+            raise ProofGap("the identity it applies is not proven before it")
+        if self.var not in pattern.free_symbols:
+            raise ProofGap(f"the identity {pattern} = {replacement} is not in {self.var}")
+        others = (pattern.free_symbols | replacement.free_symbols) - {self.var}
+        if src is not d:
+            _needs_conditions(d, src, others)
+        w = sp.Wild("w")
+        at: list[sp.Expr] = []
+
+        def put(w: sp.Expr) -> sp.Expr:
+            at.append(w)
+            return replacement.xreplace({self.var: w})
+
+        rewritten = prev.expr.replace(pattern.xreplace({self.var: w}), put)
+        if not at:
+            raise ProofGap(f"{pattern} does not occur in the earlier expression")
+        allowed = proof.condition_set(self.var, src.conditions)
+        for arg in at:
+            for inst in proof.instances(d.conditions, arg.free_symbols):
+                if not proof.contained(arg.xreplace(inst), allowed):
+                    raise ProofGap(f"the identity was proven for {self.var} in {allowed}; "
+                                   f"SymPy cannot show that {arg} is in it")
+        prove_equal(d, rewritten, step.expr)
+
+    def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
+        src = self.source or d
+        out = [Shown("by", (sp.Eq(*src.statement(self.result), evaluate=False),))]
+        if self.source is not None:
+            out.append(Shown("proven in", text=src.title))
+        return out
+
+    def cited(self) -> list[Derivation]:
+        return [self.source] if self.source is not None else []
+
+
+@dataclass(frozen=True)
+class UpdateRule(Relation):
+    """``param <- param - lr * g``: a step against the gradient ``source`` proved.
+
+    The cited result must be a derivative in ``param`` itself, and ``lr`` must be
+    positive. With ``batch=(i, B)`` the rule averages the per-example gradient
+    over a minibatch: every symbol in ``per_example`` gets the index ``i``.
+    """
+
+    source: Derivation = None  # type: ignore[assignment]
+    lr: sp.Expr = None  # type: ignore[assignment]
+    result: str | None = None
+    batch: tuple | None = None
+    per_example: tuple[sp.Symbol, ...] = ()
+    sign = r"\leftarrow"
+    starts_chain = True
+    label_is_equal = False  # the label is the parameter
+
+    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
+        if self.lr.is_positive is not True:
+            raise ProofGap(f"the learning rate {self.lr} must be positive (a step against "
+                           "the gradient): declare it, e.g. Symbol('eta', positive=True)")
+        self.source.verify()
+        about, g = _cited(self.source, self.result)
+        if not (isinstance(about, sp.Derivative) and about.variables == (step.label,)):
+            raise ProofGap(f"{self.source.title!r} proved {about} = {g}, which is not a "
+                           f"derivative in {step.label}")
+        _needs_conditions(d, self.source, g.free_symbols)
+        if self.batch is not None:
+            i, size = self.batch
+            g = sp.Sum(g.subs({v: sp.IndexedBase(str(v))[i] for v in self.per_example}),
+                       (i, 1, size)) / size
+        prove_equal(d, step.label - self.lr * g, step.expr)
+
+    def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
+        out = [Shown("by", (sp.Eq(*self.source.statement(self.result), evaluate=False),)),
+               Shown("proven in", text=self.source.title)]
+        if self.batch is not None:
+            i, size = self.batch
+            out.append(Shown("mean over", (sp.Contains(i, sp.Range(1, size + 1),
+                                                       evaluate=False),)))
+        return out
+
+    def cited(self) -> list[Derivation]:
+        return [self.source]
