@@ -41,7 +41,6 @@ from derivations.relations import (
     Shown,
     Substitution,
     UpdateRule,
-    premise_of,
 )
 
 Math = Any  # a SymPy expression, equation, inequality or boolean statement
@@ -109,13 +108,27 @@ class Derivation:
         self.name = name or title.lower().replace(" ", "-")
         self.intro = intro
         self.where = tuple(where)
+        names = [n for n, _ in self.where]
+        for n, value in self.where:
+            if not isinstance(n, (sp.Symbol, sp.Indexed)):
+                raise TypeError(f"where= defines symbols (or indexed symbols), not {n}")
+            if names.count(n) > 1:
+                raise TypeError(f"where= defines {n} twice")
+            if sp.sympify(value).has(n):
+                raise TypeError(f"where= defines {n} in terms of itself")
         self.functions = MappingProxyType(dict(functions or {}))
         self.conditions = MappingProxyType({k: sp.sympify(v) if not isinstance(v, sp.Set)
                                             else v for k, v in (conditions or {}).items()})
         for sym, cond in self.conditions.items():
+            if not isinstance(sym, sp.Symbol):
+                raise TypeError(f"conditions= are on symbols, not {sym}")
             if not isinstance(cond, sp.Set):
                 raise TypeError(f"conditions[{sym}] must be a SymPy set such as "
                                 f"FiniteSet(0, 1) or Interval.open(0, 1), not {cond!r}")
+            assumed = proof.condition_set(sym, {})
+            if assumed is not None and cond.is_subset(assumed) is not True:
+                raise TypeError(f"conditions[{sym}] = {cond} is not within what {sym}'s "
+                                f"assumptions say ({assumed})")
         self._steps: list[Step] = []
         self._proof: str | None = None
 
@@ -132,6 +145,10 @@ class Derivation:
         _no_free_text(label)
         if not isinstance(why, str):
             raise TypeError("why must be the justification text")
+        if why.count("$") % 2 or any(ch in why for ch in ("&", "\\\\")) or \
+                why.count("{") != why.count("}"):
+            raise TypeError("why is text with $...$ math: balanced $ and braces, "
+                            "no & or \\\\ (they would break the alignment)")
         relation = relation or Equal()
         if not self._steps and not relation.starts_chain:
             raise StepError(f"{self.title!r}: the first step must be a premise "
@@ -174,6 +191,9 @@ class Derivation:
     def limit(self, expr: Math, why: str, var: sp.Symbol, point: Any, direction: str = "+",
               *, of: Step | None = None) -> Step:
         """The limit of the earlier expression as ``var -> point`` (from ``direction``)."""
+        if direction not in ("+", "-"):
+            raise TypeError(f"direction is '+' (from above) or '-' (from below), not "
+                            f"{direction!r}")
         prev = _of(of) or (self._steps[-1] if self._steps else None)
         if prev is None:
             raise StepError(f"{self.title!r}: a limit needs an earlier step")
@@ -186,15 +206,18 @@ class Derivation:
         """The same solution set for ``var`` over ``domain`` (and ``var``'s conditions)."""
         return self.add(statement, why, Equivalent(var=var, domain=domain, of=_of(of)))
 
-    def by_cases(self, expr: Math, why: str, var: sp.Symbol, cases: Sequence[Any],
-                 domain: sp.Set = sp.S.Reals, *, of: Step | None = None,
-                 label: Math = None) -> Step:
-        """Equal in each case (a condition on ``var``); the cases must cover the domain."""
+    def by_cases(self, expr: Math, why: str, var: sp.Symbol, cases: Sequence[Any], *,
+                 of: Step | None = None, label: Math = None, **old: Any) -> Step:
+        """Equal in each case (a condition on ``var``); the cases cover all of ``var``'s range.
+
+        ``var`` ranges over its declared condition (or its assumptions); to narrow
+        it, declare ``conditions=`` on the derivation, where every output shows it.
+        """
+        _renamed(old, domain="declare conditions={var: ...} on the derivation")
         if any(isinstance(c, tuple) for c in cases):
             raise TypeError("cases are conditions only, e.g. [z > 0, z <= 0]: the checker "
                             "proves each case for all its values, with no representative")
-        return self.add(expr, why, ByCases(var=var, cases=tuple(cases), domain=domain,
-                                           of=_of(of)), label)
+        return self.add(expr, why, ByCases(var=var, cases=tuple(cases), of=_of(of)), label)
 
     def apply(self, expr: Math, why: str, var: sp.Symbol, source: Derivation | None = None,
               result: str | None = None, *, of: Step | None = None, **old: Any) -> Step:
@@ -223,7 +246,7 @@ class Derivation:
             expr = (expr.xreplace({name: value}) if isinstance(name, sp.Indexed)
                     else expr.subs(name, value))
         for fn, lam in self.functions.items():
-            expr = expr.subs(fn, lam)
+            expr = _put_function(expr, fn, lam)
         expr = expr.replace(lambda e: isinstance(e, log1p), lambda e: sp.log(1 + e.args[0]))
         for node in expr.atoms(sp.Derivative):
             for var in node.variables:
@@ -238,7 +261,7 @@ class Derivation:
     def unfold(self, expr: Math) -> Math:
         """Only the named functions replaced by their definitions (sigma -> 1/(1+e^-z))."""
         for fn, lam in self.functions.items():
-            expr = expr.subs(fn, lam)
+            expr = _put_function(expr, fn, lam)
         return expr
 
     def definitions_of(self, *exprs: Math) -> list[sp.Eq]:
@@ -310,16 +333,22 @@ class Derivation:
         if all(s.relation.premise for s in chain):
             raise StepError(f"{self.title!r}: {name or 'its chain'} is a premise only, "
                             "not a proven result")
-        subject = premise_of(chain)
-        for s in chain[1:]:
-            if s.label is not None:
-                subject = s.label
-            elif not isinstance(s.relation, (Equal, ByCases, Apply)):
-                subject = None
+        subject = self._subject(chain[-1])
         if subject is None:
             raise StepError(f"{self.title!r}: the chain of {name or 'its result'} changes what "
                             "it is about (a substitution or limit without a label)")
         return subject, chain[-1].expr
+
+    def _subject(self, step: Step) -> Math:
+        """What ``step`` is equal to: its label, or along equalities its source's subject."""
+        if step.label is not None:
+            return step.label
+        prev = self.previous(step)
+        if prev is None:
+            return step.expr if step.relation.premise else None
+        if isinstance(step.relation, (Equal, ByCases, Apply)):
+            return self._subject(prev)
+        return None
 
     def result(self, name: str | None = None) -> Math:
         """The proven expression named ``name`` (the last line of the only chain when None)."""
@@ -364,12 +393,21 @@ class Derivation:
             return self
         if not self._steps:
             raise StepError(f"{self.title!r} has no steps")
+        self._same_names_print_differently()
+        chain_of = {id(s): k for k, c in enumerate(self.chains()) for s in c}
         for step in self._steps:
             prev = self.previous(step)
             if prev is not None and self.number(prev) >= self.number(step):
                 raise StepError(f"{self.title!r}, step {self.number(step)} ({step.why}) "
                                 f"cites step {self.number(prev)}, which is not before it")
+            if prev is not None and chain_of[id(prev)] != chain_of[id(step)]:
+                raise StepError(f"{self.title!r}, step {self.number(step)} ({step.why}) "
+                                f"cites step {self.number(prev)} of another chain; start a "
+                                "new chain there or cite a named result")
             try:
+                expected = step.relation.label_for(self, prev, step)
+                if expected is not NotImplemented and step.label != expected:
+                    raise ProofGap(f"its left-hand side must be {expected}, not {step.label}")
                 step.relation.check(self, prev, step)
                 if step.label is not None and step.relation.label_is_equal:
                     try:
@@ -389,6 +427,23 @@ class Derivation:
                                  f"({type(exc).__name__}: {exc})") from None
         self._proof = self._fingerprint()
         return self
+
+    def _same_names_print_differently(self) -> None:
+        from derivations.render import tex
+        seen: dict[str, sp.Basic] = {}
+        parts = [e for s in self._steps for e in (s.expr, s.label)]
+        parts += [e for pair in self.where for e in pair] + list(self.conditions)
+        for e in parts:
+            if not isinstance(e, sp.Basic):
+                continue
+            labels = {base.label for base in e.atoms(sp.IndexedBase)}
+            things = (set(e.atoms(sp.Symbol)) - labels) | \
+                {f.func for f in e.atoms(sp.core.function.AppliedUndef)}
+            for thing in things:
+                shown = tex(thing) if isinstance(thing, sp.Basic) else str(thing)
+                if seen.setdefault(shown, thing) != thing:
+                    raise StepError(f"{self.title!r}: two different symbols or functions "
+                                    f"print as {shown} (different assumptions?); rename one")
 
     @property
     def verified(self) -> bool:
@@ -482,6 +537,17 @@ class Derivation:
     def __repr__(self) -> str:
         state = "verified" if self.verified else "unverified"
         return f"<Derivation {self.title!r}: {len(self._steps)} steps, {state}>"
+
+
+def _put_function(expr: Math, fn: Any, lam: sp.Lambda) -> Math:
+    """``fn`` replaced by its definition; ``subs`` keeps derivatives in it as ``Subs``.
+
+    SymPy's ``Sum`` cannot take ``subs`` of a function class, so sums use ``replace``.
+    """
+    try:
+        return expr.subs(fn, lam)
+    except TypeError:
+        return expr.replace(fn, lam)
 
 
 def _assumed(sym: sp.Symbol) -> sp.Basic | None:

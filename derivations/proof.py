@@ -30,8 +30,8 @@ from collections.abc import Iterable, Iterator, Mapping
 import sympy as sp
 from sympy.logic.boolalg import Boolean, BooleanAtom
 
-#: functions that SymPy differentiates without complaint but that have kinks
-NON_SMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min)
+#: functions that SymPy differentiates without complaint but that have kinks or jumps
+NON_SMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.arg, sp.atan2)
 #: functions whose derivative is not defined on whole intervals here
 NOT_DIFFERENTIABLE = (sp.Piecewise, sp.floor, sp.ceiling, sp.frac)
 
@@ -193,6 +193,10 @@ def undefined_where(expr: sp.Basic) -> list[sp.Expr]:
             out.append(node.base)
         elif isinstance(node, sp.log):
             out.append(node.args[0])
+        elif isinstance(node, (sp.tan, sp.sec)):
+            out.append(sp.cos(node.args[0]))
+        elif isinstance(node, (sp.cot, sp.csc)):
+            out.append(sp.sin(node.args[0]))
     return list(dict.fromkeys(out))
 
 
@@ -209,7 +213,9 @@ def kinks(expr: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
         if isinstance(node, NOT_DIFFERENTIABLE):
             raise ProofGap(f"{node.func.__name__} is differentiated in {var}: "
                            "split the domain into pieces first")
-        if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
+        if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside, sp.arg)):
+            out.append(node.args[0])
+        elif isinstance(node, sp.atan2):  # jumps where y = 0 (for x < 0)
             out.append(node.args[0])
         elif isinstance(node, (sp.Max, sp.Min)):
             out += [u - v for u, v in itertools.combinations(node.args, 2)]
@@ -266,14 +272,15 @@ _PROBES = (0, 1, -1, 2, -2, sp.Rational(1, 2), -sp.Rational(1, 2), 3, sp.Rationa
 
 
 def sample_points(symbols: Iterable[sp.Symbol], declared: Mapping[sp.Basic, sp.Set],
-                  limit: int = 40) -> Iterator[dict]:
+                  limit: int = 60, special: Mapping | None = None) -> Iterator[dict]:
     """Exact points that respect every symbol's condition, for refuting only."""
     syms = sorted(set(symbols), key=str)
     options = []
     for s in syms:
         domain = condition_set(s, declared)
-        values = [v for v in _PROBES if contained(sp.S(v), domain)] if domain is not None \
-            else list(_PROBES)
+        probes = [*(special or {}).get(s, []), *_PROBES]
+        values = [v for v in probes if contained(sp.S(v), domain)] if domain is not None \
+            else probes
         if isinstance(domain, sp.FiniteSet):
             values = list(domain)
         options.append(values or [sp.S.Half])
@@ -291,15 +298,39 @@ def _number(value: sp.Basic) -> complex | None:
     return v if math.isfinite(v.real) and math.isfinite(v.imag) else None
 
 
+def special_values(first: sp.Basic, second: sp.Basic, params: Iterable[sp.Symbol],
+                   limit: int = 6) -> dict:
+    """Values of each parameter where a factor or term of the statements vanishes.
+
+    ``(a - 7) x = 0`` gives ``{a: [7]}``: where solveset's division by ``a - 7`` fails.
+    """
+    out: dict = {}
+    parts = [n for e in (first, second) for n in sp.preorder_traversal(e)
+             if isinstance(n, (sp.Add, sp.Pow, sp.Mul))]
+    for s in params:
+        found: list = []
+        for node in parts:
+            if len(found) >= limit or not node.has(s) or node.count_ops() > 20:
+                continue
+            try:
+                roots = sp.solveset(node, s, sp.S.Reals)
+            except Exception:
+                continue
+            if isinstance(roots, sp.FiniteSet):
+                found += [r for r in roots if r.is_number and r not in found]
+        out[s] = found[:limit]
+    return out
+
+
 def counterexample(first: sp.Basic, second: sp.Basic, declared: Mapping[sp.Basic, sp.Set],
-                   statements: bool = False) -> dict | None:
+                   statements: bool = False, special: Mapping | None = None) -> dict | None:
     """A point (with both values) where the two sides differ, or None if none was found.
 
     Only ever used to refute: finding no counterexample proves nothing.
     """
     free = (first.free_symbols | second.free_symbols)
     free = {s for s in free if isinstance(s, sp.Symbol)}
-    for point in sample_points(free, declared):
+    for point in sample_points(free, declared, special=special):
         try:
             u, v = first.xreplace(point), second.xreplace(point)
             if statements:

@@ -56,14 +56,16 @@ def prove_equal(d: Derivation, lhs: sp.Basic, rhs: sp.Basic, *, fixed: dict | No
 def _differs(d: Derivation, left: sp.Basic, right: sp.Basic, inst: dict) -> str:
     from derivations.render import tex
     diff = left - right
-    try:
-        diff = sp.simplify(diff)
-    except Exception:
-        pass
+    heavy = diff.has(sp.Sum, sp.Integral, sp.Product)  # simplifying these again costs minutes
+    if not heavy:
+        try:
+            diff = sp.simplify(diff)
+        except Exception:
+            pass
     msg = f"the difference does not simplify to 0 (it is {tex(diff)})"
     if inst:
         msg += " with " + ", ".join(f"{tex(k)} = {tex(v)}" for k, v in inst.items())
-    if diff.has(sp.Piecewise):
+    if diff.has(sp.Piecewise, sp.KroneckerDelta):
         msg += "; SymPy splits into cases here: state the range (e.g. an index j <= m)"
     found = None if heavy else proof.counterexample(left, right, d.conditions)
     if found:
@@ -119,12 +121,24 @@ def _cited(source: Derivation, result: str | None) -> tuple[sp.Basic, sp.Basic]:
         raise ProofGap(str(exc)) from None
 
 
+def _closure(source: Derivation, *exprs: sp.Basic) -> set:
+    """The symbols of ``exprs`` and of every ``where`` definition they reach in ``source``."""
+    found: set = set()
+    for e in exprs:
+        if isinstance(e, sp.Basic):
+            found |= e.free_symbols
+    for eq in source.definitions_of(*exprs):
+        found |= eq.lhs.free_symbols | eq.rhs.free_symbols
+    return found
+
+
 def _needs_conditions(d: Derivation, source: Derivation, symbols: set,
-                      definitions: bool = True) -> None:
+                      definitions: str = "all") -> None:
     """The cited result holds under the source's conditions: this derivation must state them.
 
-    With ``definitions``, a symbol the source defines (``where``) must not mean
-    something else here, since later steps would read it with this meaning.
+    ``definitions="all"``: a symbol the source defines (``where``) must be defined the
+    same way here (an identity may hold only because of it); ``"conflict"``: it may
+    be left free here (later steps then hold for any value) but not mean something else.
     """
     for sym, where in source.conditions.items():
         if sym not in symbols:
@@ -133,14 +147,21 @@ def _needs_conditions(d: Derivation, source: Derivation, symbols: set,
         if mine is None or mine.is_subset(where) is not True:
             raise ProofGap(f"{source.title!r} proved this for {sym} in {where}: declare "
                            f"conditions={{{sym}: {where}}} here too")
-    if not definitions:
+    if definitions == "none":
         return
+    mine = dict(d.where)
     for name, value in source.where:
-        for mine, my_value in d.where:
-            if mine == name and name in symbols and \
-                    not proof.zero(source.unfold(value) - d.unfold(my_value)):
-                raise ProofGap(f"{source.title!r} defines {name} = {value}, this derivation "
-                               f"{name} = {my_value}")
+        if name not in symbols and not (isinstance(name, sp.Indexed) and name.base.label
+                                        in symbols):
+            continue
+        if name not in mine:
+            if definitions == "conflict":
+                continue
+            raise ProofGap(f"{source.title!r} proved it with {name} = {value}: define "
+                           f"where=[({name}, {value})] here too")
+        if not proof.zero(source.unfold(value) - d.unfold(mine[name])):
+            raise ProofGap(f"{source.title!r} defines {name} = {value}, this derivation "
+                           f"{name} = {mine[name]}")
 
 
 def premise_of(chain: Sequence[Step]) -> sp.Basic:
@@ -161,6 +182,10 @@ class Relation:
 
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
         raise NotImplementedError
+
+    def label_for(self, d: Derivation, prev: Step | None, step: Step) -> Any:
+        """The left-hand side this kind generates (NotImplemented: any, proven equal)."""
+        return NotImplemented
 
     def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
         return []
@@ -189,19 +214,23 @@ class From(Relation):
     starts_chain = True
     label_is_equal = False  # the label is the cited premise, generated
 
+    def label_for(self, d: Derivation, prev: Step | None, step: Step) -> Any:
+        return _cited(self.source, self.result)[0]
+
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
         self.source.verify()
         _, proved = _cited(self.source, self.result)
         if step.expr != proved:
             prove_equal(self.source, proved, step.expr)
         chain = next(c for c in d.chains() if c[0] is step)
-        _needs_conditions(d, self.source, step.expr.free_symbols | step.label.free_symbols,
-                          definitions=len(chain) > 1)
+        _needs_conditions(d, self.source, _closure(self.source, step.expr, step.label),
+                          definitions="conflict" if len(chain) > 1 else "none")
 
     def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
         out = [Shown("proven in", text=self.source.title)]
+        used = _closure(self.source, step.expr, step.label)
         conds = [sp.Contains(s, v, evaluate=False) for s, v in self.source.conditions.items()
-                 if s in step.expr.free_symbols]
+                 if s in used]
         defs = self.source.definitions_of(step.expr, step.label)
         if defs:
             out.append(Shown("where", tuple(defs)))
@@ -255,12 +284,15 @@ class Limit(Relation):
     of: Step | None = None
     label_is_equal = False  # the label is the limit itself, generated
 
+    def label_for(self, d: Derivation, prev: Step | None, step: Step) -> Any:
+        return sp.Limit(prev.expr, self.var, self.point, self.direction)
+
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
         _not_defined(d, self.var, "limit")
         before, want = d.expand(prev.expr), d.expand(step.expr)
         if not before.has(self.var):
             raise ProofGap(f"{self.var} does not occur in the earlier expression")
-        for inst in proof.instances(d.conditions, before.free_symbols - {self.var}):
+        for inst in _parameter_cases(d, (before.free_symbols | want.free_symbols) - {self.var}):
             try:
                 got = sp.limit(before.xreplace(inst), self.var, self.point, self.direction)
             except (NotImplementedError, ValueError, TypeError) as exc:
@@ -283,6 +315,9 @@ class Equivalent(Relation):
     sign = r"\Leftrightarrow"
     label_is_equal = False
 
+    def label_for(self, d: Derivation, prev: Step | None, step: Step) -> Any:
+        return None
+
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
         _not_defined(d, self.var, "equivalence")
         before, after = d.expand(prev.expr), d.expand(step.expr)
@@ -293,6 +328,8 @@ class Equivalent(Relation):
         if not (before.has(self.var) or after.has(self.var)):
             raise ProofGap(f"{self.var} occurs in neither statement")
         domain = _domain(d, self.var, self.domain)
+        if domain.is_empty:
+            raise ProofGap(f"the domain of {self.var} is empty")
         params = (before.free_symbols | after.free_symbols) - {self.var}
         for inst in _parameter_cases(d, params):
             first = proof.solution_set(before.xreplace(inst), self.var, domain)
@@ -302,7 +339,8 @@ class Equivalent(Relation):
                         if inst else "")
                 raise ProofGap(f"the solution sets differ{when}: {first} vs {second}")
         if params:  # solveset may divide by a parameter: look for a point that refutes
-            found = proof.counterexample(before, after, d.conditions, statements=True)
+            found = proof.counterexample(before, after, d.conditions, statements=True,
+                                         special=proof.special_values(before, after, params))
             if found:
                 at = ", ".join(f"{k} = {v}" for k, v in found["at"].items())
                 raise ProofGap(f"at {at} one statement holds and the other does not")
@@ -348,12 +386,11 @@ class ByCases(Relation):
 
     var: sp.Symbol = None  # type: ignore[assignment]
     cases: tuple[Any, ...] = ()
-    domain: sp.Set = sp.S.Reals
     of: Step | None = None
 
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
         _not_defined(d, self.var, "case split")
-        domain = _domain(d, self.var, self.domain)
+        domain = _domain(d, self.var, sp.S.Reals)
         sets = [proof.solution_set(d.expand(c), self.var, domain) for c in self.cases]
         covered = sp.Union(*sets)
         if not proof.same_set(covered, domain):
@@ -368,7 +405,7 @@ class ByCases(Relation):
 
     def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
         return [Shown("cases", tuple(self.cases)),
-                Shown("for", (sp.Contains(self.var, _domain(d, self.var, self.domain),
+                Shown("for", (sp.Contains(self.var, _domain(d, self.var, sp.S.Reals),
                                           evaluate=False),))]
 
 
@@ -394,9 +431,12 @@ class Apply(Relation):
             raise ProofGap("the identity it applies is not proven before it")
         if self.var not in pattern.free_symbols:
             raise ProofGap(f"the identity {pattern} = {replacement} is not in {self.var}")
-        others = (pattern.free_symbols | replacement.free_symbols) - {self.var}
+        others = _closure(src, pattern, replacement) - {self.var}
         if src is not d:
             _needs_conditions(d, src, others)
+        allowed = proof.condition_set(self.var, src.conditions)
+        if allowed is None:
+            raise ProofGap(f"the identity's variable {self.var} may be complex: declare it real")
         w = sp.Wild("w")
         at: list[sp.Expr] = []
 
@@ -407,7 +447,6 @@ class Apply(Relation):
         rewritten = prev.expr.replace(pattern.xreplace({self.var: w}), put)
         if not at:
             raise ProofGap(f"{pattern} does not occur in the earlier expression")
-        allowed = proof.condition_set(self.var, src.conditions)
         for arg in at:
             for inst in proof.instances(d.conditions, arg.free_symbols):
                 if not proof.contained(arg.xreplace(inst), allowed):
@@ -417,7 +456,11 @@ class Apply(Relation):
 
     def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
         src = self.source or d
-        out = [Shown("by", (sp.Eq(*src.statement(self.result), evaluate=False),))]
+        pattern, replacement = src.statement(self.result)
+        out = [Shown("by", (sp.Eq(pattern, replacement, evaluate=False),))]
+        allowed = proof.condition_set(self.var, src.conditions)
+        if allowed is not None and allowed != sp.S.Reals:
+            out.append(Shown("for", (sp.Contains(self.var, allowed, evaluate=False),)))
         if self.source is not None:
             out.append(Shown("proven in", text=src.title))
         return out
@@ -445,6 +488,12 @@ class UpdateRule(Relation):
     label_is_equal = False  # the label is the parameter
 
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
+        if not isinstance(step.label, sp.Symbol):
+            raise ProofGap(f"an update assigns to a parameter symbol, not {step.label}")
+        lr_set = proof.condition_set(self.lr, d.conditions) if isinstance(self.lr, sp.Symbol) \
+            else None
+        if lr_set is not None and lr_set.is_subset(sp.Interval.open(0, sp.oo)) is not True:
+            raise ProofGap(f"the learning rate {self.lr} must be positive, not in {lr_set}")
         if self.lr.is_positive is not True:
             raise ProofGap(f"the learning rate {self.lr} must be positive (a step against "
                            "the gradient): declare it, e.g. Symbol('eta', positive=True)")
@@ -453,7 +502,7 @@ class UpdateRule(Relation):
         if not (isinstance(about, sp.Derivative) and about.variables == (step.label,)):
             raise ProofGap(f"{self.source.title!r} proved {about} = {g}, which is not a "
                            f"derivative in {step.label}")
-        _needs_conditions(d, self.source, g.free_symbols)
+        _needs_conditions(d, self.source, _closure(self.source, g))
         if self.batch is not None:
             i, size = self.batch
             g = sp.Sum(g.subs({v: sp.IndexedBase(str(v))[i] for v in self.per_example}),

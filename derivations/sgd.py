@@ -8,7 +8,7 @@ import sympy as sp
 
 from derivations.chain_rule import logistic_gradient
 from derivations.core import Derivation
-from derivations.symbols import a, b, eta, mul, w_j, x_j, y
+from derivations.symbols import SIGMOID, a, b, eta, mul, s, sigma, w_j, x_j, y, z
 
 i = sp.Symbol("i", integer=True, positive=True)
 B = sp.Symbol("B", integer=True, positive=True)
@@ -21,7 +21,9 @@ def sgd_rule() -> Derivation:
     >>> sgd_rule().result("weight")
     w_j - eta*(a - y)*x_j
     """
-    d = Derivation("Stochastic gradient descent", name="sgd-rule", intro=(
+    d = Derivation("Stochastic gradient descent", name="sgd-rule",
+                   where=[(a, sigma(z)), (z, w_j * x_j + b + s)], functions={sigma: SIGMOID},
+                   intro=(
         r"Gradient descent takes a step of size $\eta$ (the learning rate) against "
         r"the gradient. Stochastic gradient descent uses one example's gradient at a "
         r"time; minibatch gradient descent averages it over a batch of $B$ examples."))

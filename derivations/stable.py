@@ -72,7 +72,7 @@ def stable_loss() -> Derivation:
     d.given(mul(-1, y * sp.log(sigma(z)) + (1 - y) * sp.log(1 - sigma(z))),
             r"the NLL loss at $a = \sigma(z)$", label=loss_of(sigma(z), y), name="loss")
     d.by_cases(softplus((1 - 2 * y) * z),
-               r"$y = 1$: $\log(1+e^{-z})$; $y = 0$: $\log(1+e^{z})$", y, LABEL_CASES, LABELS)
+               r"$y = 1$: $\log(1+e^{-z})$; $y = 0$: $\log(1+e^{z})$", y, LABEL_CASES)
     tt = (1 - 2 * y) * z
     d.apply(sp.Max(tt, 0) + log1p(sp.exp(-sp.Abs(tt))),
             r"the softplus identity above at $t = (1-2y) z$", t, result="softplus")
@@ -90,7 +90,7 @@ def stable_delta() -> Derivation:
     d.equal(sigma(z) - y, r"$a = \sigma(z)$")
     s = 1 - 2 * y
     d.by_cases(mul(s, sigma(s * z)), r"$y = 1$: $\sigma(z) - 1 = -\sigma(-z)$", y,
-               LABEL_CASES, LABELS)
+               LABEL_CASES)
     d.apply(mul(s, _stable_sigmoid_expr(s * z)), "the overflow-free sigmoid", z,
             source=stable_sigmoid(), result="sigmoid")
     return d

@@ -90,7 +90,7 @@ def test_false_case_split_is_rejected():
 
 
 def test_update_rule_must_use_the_proven_gradient():
-    d = dv.Derivation("SGD")
+    d = dv.Derivation("SGD", where=dv.sgd_rule().where, functions=dv.sgd_rule().functions)
     d.update(w_j, w_j + mul(eta, a - y, x_j), "ascent by mistake", dv.logistic_gradient(),
              eta, "weight")
     with pytest.raises(dv.StepError, match="does not simplify"):

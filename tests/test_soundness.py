@@ -266,13 +266,13 @@ def test_an_identity_whose_pattern_does_not_occur_is_rejected():
 
 
 def test_an_update_must_use_the_gradient_in_its_own_parameter():
-    d = new()
+    d = new(where=dv.sgd_rule().where)
     d.update(w_j, w_j - mul(eta, a - y), "forgot x_j", dv.logistic_gradient(), eta, "bias")
     rejected(d, "not a derivative in w_j")
 
 
 def test_an_update_must_subtract_the_proven_gradient():
-    d = new()
+    d = new(where=dv.sgd_rule().where)
     d.update(w_j, w_j - mul(eta, a - y), "forgot x_j", dv.logistic_gradient(), eta, "weight")
     rejected(d, "does not simplify")
 
@@ -530,3 +530,135 @@ def test_the_bias_gradient_and_threshold_still_verify():
     assert dv.logistic_gradient().result("bias") == a - y
     assert dv.threshold().result() == (z > 0)
     assert dv.logistic_gradient().chain("bias")[0].expr.variables == (b,)
+
+
+# ------------------------------ holes found by a cold review, now closed --
+x, c, t_ = (sp.Symbol(n, real=True) for n in ("x", "c", "t"))
+
+
+def _cross_chain_of():
+    d = dv.Derivation("A")
+    zero = d.given(sp.Integer(0), "zero")
+    d.given(sp.Integer(1), "one", name="one")
+    d.equal(sp.Integer(0), "same", of=zero)
+    d.verify()
+
+
+def _raw_label_on_a_limit():
+    d = dv.Derivation("A")
+    d.given(x, "x")
+    d.add(sp.Integer(0), "lim", dv.Limit(var=x, point=0), label=sp.Integer(7))
+    d.verify()
+
+
+def _identity_needs_the_source_definitions():
+    f = sp.Function("f")
+    src = dv.Derivation("S", where=[(c, 0)])
+    src.given(f(x) * c, "p", name="id")
+    src.equal(0, "c = 0")
+    d = dv.Derivation("B")
+    d.given(f(y) * c + 1, "s")
+    d.apply(sp.Integer(1), "by id", x, src, "id")
+    d.verify()
+
+
+def _identity_at_a_division_by_zero():
+    big_x = sp.Symbol("X", real=True)
+    d = dv.Derivation("G", conditions={c: sp.FiniteSet(0)})
+    d.given(big_x * c, "p", name="id")
+    d.equal(0, "c = 0")
+    d.given(y + 1, "s")
+    d.apply(y, "by id", big_x, result="id")
+    d.verify()
+
+
+def _identity_outside_its_interval():
+    src = dv.Derivation("S", conditions={x: sp.Interval(0, sp.oo)})
+    src.given(sp.Abs(x), "s", name="id")
+    src.equal(x, "nonnegative")
+    d = dv.Derivation("D")
+    d.given(sp.Abs(y), "s")
+    d.apply(y, "by S", x, src, "id")
+    d.verify()
+
+
+def _cited_condition_reached_through_a_definition():
+    src = dv.Derivation("S", where=[(c, y)], conditions={y: sp.FiniteSet(0)})
+    src.given(c, "c", name="r")
+    src.equal(0, "y = 0")
+    d = dv.Derivation("D")
+    d.from_(sp.Integer(0), "cite", src, "r")
+    d.verify()
+
+
+def _parameter_root_in_an_equivalence():
+    a7 = sp.Symbol("a", positive=True)
+    d = dv.Derivation("I")
+    d.given(sp.Eq((a7 - 7) * x, 0), "s")
+    d.iff(sp.Eq(x, 0), "divide", x)
+    d.verify()
+
+
+def _limit_with_a_vanishing_parameter():
+    d = dv.Derivation("L")
+    d.given((c * x**2 + x) / (c * x**2 + 1), "s")
+    d.limit(sp.Integer(1), "leading terms", x, sp.oo, "-")
+    d.verify()
+
+
+def _tan_singularity():
+    d = dv.Derivation("T")
+    d.given(sp.tan(x) * sp.cos(x), "s")
+    d.equal(sp.sin(x), "cancel")
+    d.verify()
+
+
+def _derivative_of_arg():
+    d = dv.Derivation("T")
+    d.given(sp.Derivative(sp.arg(x), x), "s")
+    d.equal(0, "constant")
+    d.verify()
+
+
+def _two_functions_print_alike():
+    f1, f2 = sp.Function("f"), sp.Function("f", real=True)
+    d = dv.Derivation("F", functions={f1: sp.Lambda(t_, 2 * t_)})
+    d.given(f1(x) - f2(x), "s")
+    d.equal(2 * x - f2(x), "t")
+    d.verify()
+
+
+@pytest.mark.parametrize("attempt", [
+    _cross_chain_of, _raw_label_on_a_limit, _identity_needs_the_source_definitions,
+    _identity_at_a_division_by_zero, _identity_outside_its_interval,
+    _cited_condition_reached_through_a_definition, _parameter_root_in_an_equivalence,
+    _limit_with_a_vanishing_parameter, _tan_singularity, _derivative_of_arg,
+    _two_functions_print_alike,
+], ids=lambda f: f.__name__.strip("_"))
+def test_a_hole_found_in_review_stays_closed(attempt):
+    with pytest.raises(dv.StepError):
+        attempt()
+
+
+@pytest.mark.parametrize(("build", "message"), [
+    (lambda: dv.Derivation("W", where=[(2 * x, 0)]), "defines symbols"),
+    (lambda: dv.Derivation("W", where=[(a, a**2)]), "itself"),
+    (lambda: dv.Derivation("W", where=[(a, x), (a, 2)]), "twice"),
+    (lambda: dv.Derivation("C", conditions={sp.IndexedBase("w")[1]: sp.FiniteSet(0)}),
+     "on symbols"),
+    (lambda: dv.Derivation("E", conditions={eta: sp.Interval(-1, -sp.S.Half)}), "assumptions"),
+    (lambda: new().by_cases(x, "cases", x, [x > 0], domain=sp.S.EmptySet), "domain= was removed"),
+    (lambda: new().given(x, r"reorder $x}\\ 1 &= 2 && \text{$ ok"), "balanced"),
+    (lambda: new().limit(0, "t", x, 0, "sideways"), "direction"),
+], ids=["where-expression", "where-self", "where-twice", "indexed-condition",
+        "condition-against-assumption", "by-cases-domain", "why-injection", "limit-direction"])
+def test_nonsense_cannot_be_built(build, message):
+    with pytest.raises(TypeError, match=message):
+        build()
+
+
+def test_an_update_needs_the_definitions_its_gradient_was_proven_with():
+    d = new()
+    d.update(w_j, w_j - mul(eta, a - y, x_j), "no a = sigma(z) here", dv.logistic_gradient(),
+             eta, "weight")
+    rejected(d, "define where")
