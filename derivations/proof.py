@@ -213,12 +213,10 @@ def kinks(expr: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
         if isinstance(node, NOT_DIFFERENTIABLE):
             raise ProofGap(f"{node.func.__name__} is differentiated in {var}: "
                            "split the domain into pieces first")
-        if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside, sp.arg)):
-            out.append(node.args[0])
-        elif isinstance(node, sp.atan2):  # jumps where y = 0 (for x < 0)
-            out.append(node.args[0])
-        elif isinstance(node, (sp.Max, sp.Min)):
+        if isinstance(node, (sp.Max, sp.Min)):
             out += [u - v for u, v in itertools.combinations(node.args, 2)]
+        elif isinstance(node, NON_SMOOTH):  # |u|, sign, H, arg at u = 0; atan2(y, x) at y = 0
+            out.append(node.args[0])
     return out
 
 

@@ -9,7 +9,6 @@ learning rate). The relation sign comes from the kind, never from free text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -162,12 +161,6 @@ def _needs_conditions(d: Derivation, source: Derivation, symbols: set,
         if not proof.zero(source.unfold(value) - d.unfold(mine[name])):
             raise ProofGap(f"{source.title!r} defines {name} = {value}, this derivation "
                            f"{name} = {mine[name]}")
-
-
-def premise_of(chain: Sequence[Step]) -> sp.Basic:
-    """What a chain is about: its premise's label if it has one, else the premise."""
-    first = chain[0]
-    return first.label if first.label is not None else first.expr
 
 
 # ---------------------------------------------------------- relations --

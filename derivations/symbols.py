@@ -33,8 +33,6 @@ sigma = sp.Function("sigma", real=True)
 
 #: sigma(z) = 1 / (1 + e^{-z}), the lecture's definition.
 SIGMOID = sp.Lambda(z, 1 / (1 + sp.exp(-z)))
-#: The identity activation of Adaline.
-IDENTITY = sp.Lambda(z, z)
 #: Negative log-likelihood L(a, y) = -[y log a + (1 - y) log(1 - a)].
 NLL = sp.Lambda((a, y), -(y * sp.log(a) + (1 - y) * sp.log(1 - a)))
 #: Squared error with the 1/2 convention, L(a, y) = (a - y)^2 / 2.
