@@ -20,7 +20,7 @@ FULL = """
 import json, time
 import derivations as dv
 t = time.perf_counter(); per = {}
-for build in (*dv.LECTURE, dv.adaline_gradient, dv.sigmoid_mse_gradient,
+for build in (*(s.derivation for s in dv.LECTURE), dv.adaline_gradient, dv.sigmoid_mse_gradient,
               dv.composed_gradient_symbolic):
     s = time.perf_counter(); build().verify(); per[build.__name__] = time.perf_counter() - s
 print(json.dumps({"total": time.perf_counter() - t, "per": per}))
@@ -31,8 +31,8 @@ import json, time
 import sympy as sp
 import derivations as dv
 from derivations.relations import Equal
-ds = [b() for b in (*dv.LECTURE, dv.adaline_gradient, dv.sigmoid_mse_gradient,
-                    dv.composed_gradient_symbolic)]
+ds = [b() for b in (*(s.derivation for s in dv.LECTURE), dv.adaline_gradient,
+                    dv.sigmoid_mse_gradient, dv.composed_gradient_symbolic)]
 t = time.perf_counter()
 for d in ds:
     for step in d.steps:

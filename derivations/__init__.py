@@ -21,6 +21,7 @@ from derivations.chain_rule import (
 from derivations.comparison import adaline_comparison
 from derivations.core import Derivation, Step, StepError
 from derivations.curvature import curvature, l2_penalty
+from derivations.lecture import LECTURE, Algorithm, Lecture, Section
 from derivations.loss import nll_loss
 from derivations.relations import (
     Apply,
@@ -41,20 +42,18 @@ from derivations.threshold import threshold
 
 __version__ = "0.1.0"
 
-#: The lecture's derivations, in the lecture's order, then the stable forms.
-LECTURE = (sigmoid_derivative, nll_loss, logistic_gradient, adaline_comparison, sgd_rule,
-           threshold, curvature, l2_penalty, stable_sigmoid, stable_loss, stable_delta,
-           stable_curvature)
-
 
 def all_derivations() -> list[Derivation]:
-    """Every derivation of the lecture, in order (not yet verified)."""
-    return [build() for build in LECTURE]
+    """Every derivation of the lecture's manifest, in order (not yet verified)."""
+    from derivations import lecture  # read at call time: the manifest may be extended
+
+    return lecture.LECTURE.derivations()
 
 
 __all__ = [
-    "LECTURE", "Apply", "ByCases", "Derivation", "Equal", "Equivalent", "From", "Given",
-    "Limit", "Relation", "Step", "StepError", "Substitution", "UpdateRule",
+    "LECTURE", "Algorithm", "Apply", "ByCases", "Derivation", "Equal", "Equivalent", "From",
+    "Given", "Lecture", "Limit", "Relation", "Section", "Step", "StepError",
+    "Substitution", "UpdateRule",
     "adaline_comparison", "adaline_gradient", "all_derivations", "chain_rule",
     "composed_gradient", "composed_gradient_symbolic", "curvature", "l2_penalty",
     "logistic_gradient", "nll_loss",

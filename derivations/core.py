@@ -4,7 +4,7 @@ Every step states how it follows from an earlier one (a relation from
 :mod:`derivations.relations`), and :meth:`Derivation.verify` asks SymPy to
 prove each. Nothing is checked numerically: a step SymPy cannot prove is a
 :class:`StepError`, and the fix is a smaller step or a stated condition. What
-a reader sees is printed from the same objects (:mod:`derivations.render`),
+a reader sees is printed from the same objects (:mod:`derivations.printing`),
 with every condition the proof used, and only once verified.
 
 >>> import sympy as sp
@@ -339,6 +339,38 @@ class Derivation:
                             "it is about (a substitution or limit without a label)")
         return subject, chain[-1].expr
 
+    def key(self, name: str | None = None) -> tuple[Math, str, Math, list[Shown]]:
+        r"""A proven result as ``(left, sign, right, relied_on)``, for a summary.
+
+        An equivalence chain gives premise ⇔ result, an update rule parameter ←
+        value, any other chain :meth:`statement`'s subject = result. ``relied_on``
+        gathers the definitions and conditions every step of the chain was shown with.
+
+        >>> import derivations
+        >>> left, sign, right, _ = derivations.threshold().key()
+        >>> left, sign, right
+        (sigma(z) > 1/2, '\\Leftrightarrow', z > 0)
+        """
+        self.verify()
+        chain = self.chain(name)
+        last = chain[-1]
+        if all(s.relation.premise for s in chain):
+            raise StepError(f"{self.title!r}: {name or 'its chain'} is a premise only, "
+                            "not a proven result")
+        if isinstance(last.relation, UpdateRule):
+            left, sign, right = last.label, last.relation.sign, last.expr
+        elif all(isinstance(s.relation, Equivalent) for s in chain[1:]):
+            left, sign, right = chain[0].expr, last.relation.sign, last.expr
+        else:
+            (left, right), sign = self.statement(name), "="
+        relied: dict[str, list] = {"where": [], "for": []}
+        for step in chain:
+            for item in self.shown(step):
+                for m in item.math if item.word in relied else ():
+                    if m not in relied[item.word]:
+                        relied[item.word].append(m)
+        return left, sign, right, [Shown(w, tuple(m)) for w, m in relied.items() if m]
+
     def _subject(self, step: Step) -> Math:
         """What ``step`` is equal to: its label, or along equalities its source's subject."""
         if step.label is not None:
@@ -375,7 +407,7 @@ class Derivation:
 
     # -- checking ---------------------------------------------------------
     def _fail(self, step: Step, prev: Step | None, why: str) -> StepError:
-        from derivations.render import tex
+        from derivations.printing import tex
         n = self.number(step)
         before = "nothing" if prev is None else tex(prev.expr)
         was = f"step {self.number(prev)}" if prev is not None else "-"
@@ -429,7 +461,7 @@ class Derivation:
         return self
 
     def _same_names_print_differently(self) -> None:
-        from derivations.render import tex
+        from derivations.printing import tex
         seen: dict[str, sp.Basic] = {}
         parts = [e for s in self._steps for e in (s.expr, s.label)]
         parts += [e for pair in self.where for e in pair] + list(self.conditions)
@@ -505,20 +537,20 @@ class Derivation:
                 out.append(said)
         return out
 
-    # -- rendering (see derivations.render), always of the verified object --
+    # -- rendering (see derivations.printing), always of the verified object --
     def latex(self) -> str:
         """The steps as ``align*`` environments, one per chain (verifies first)."""
-        from derivations.render import latex
+        from derivations.printing import latex
         return latex(self.verify())
 
     def markdown(self) -> str:
         """Title, introduction and the steps in ``$$`` math with their notes (verifies first)."""
-        from derivations.render import markdown
+        from derivations.printing import markdown
         return markdown(self.verify())
 
     def lines(self) -> list[tuple[str, str]]:
         """One ``(mathtext, note)`` pair per step, for line-by-line engines (verifies first)."""
-        from derivations.render import note_text, step_line
+        from derivations.printing import note_text, step_line
         self.verify()
         return [(step_line(s), note_text(self, s)) for s in self._steps]
 

@@ -53,7 +53,7 @@ def prove_equal(d: Derivation, lhs: sp.Basic, rhs: sp.Basic, *, fixed: dict | No
 
 
 def _differs(d: Derivation, left: sp.Basic, right: sp.Basic, inst: dict) -> str:
-    from derivations.render import tex
+    from derivations.printing import tex
     diff = left - right
     heavy = diff.has(sp.Sum, sp.Integral, sp.Product)  # simplifying these again costs minutes
     if not heavy:

@@ -47,7 +47,7 @@ def algorithm() -> tuple[str, ...]:
     >>> print(algorithm()[-1].split("; ")[0])
     $w_{j} \leftarrow w_{j} - \eta \left(a - y\right) x_{j}$ for every $j$
     """
-    from derivations.render import step_line
+    from derivations.printing import step_line
 
     d = sgd_rule().verify()
     weight, bias = (d.chain(name)[-1] for name in ("weight", "bias"))

@@ -11,6 +11,9 @@ Each figure is a function that draws into a matplotlib ``Figure`` or
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
+
+from matplotlib.figure import Figure
 
 from figures.curves import nll_curves, nll_vs_mse, sigmoid_and_slope, threshold
 from figures.graphs import adaline_comparison, computation_graph
@@ -27,5 +30,30 @@ FIGURES: dict[str, Callable] = {
     "adaline": adaline_comparison,
 }
 
-__all__ = ["FIGURES", "adaline_comparison", "computation_graph", "nll_curves", "nll_vs_mse",
-           "sigmoid_and_slope", "threshold", "training"]
+
+
+@cache
+def natural_size(name: str) -> tuple[float, float]:
+    """(width, height) in inches a figure chooses for itself in the house style.
+
+    >>> natural_size("adaline")[1] == 2 * natural_size("sigmoid")[1]  # two graphs stacked
+    True
+    """
+    from figures.style import style
+
+    with style():
+        width, height = FIGURES[name](Figure()).get_size_inches()
+    return float(width), float(height)
+
+
+__all__ = [
+    "FIGURES",
+    "adaline_comparison",
+    "computation_graph",
+    "natural_size",
+    "nll_curves",
+    "nll_vs_mse",
+    "sigmoid_and_slope",
+    "threshold",
+    "training",
+]

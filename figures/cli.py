@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from derivations.document import output_folder
 from figures import FIGURES
-from figures.render import FORMATS, write_figures
+from figures.outputs.files import output_folder
+from figures.outputs.images import FORMATS, write_figures
 from figures.style import SIZES
 
 

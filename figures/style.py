@@ -30,6 +30,16 @@ class Size:
     width: float
     height: float
     font: float
+    scale: float = 1.0  # < 1: the figure drawn smaller, fonts and lines shrunk alike
+
+    def shrunk(self, width: float) -> Size:
+        """This size drawn ``width`` inches wide: everything scaled by the same factor.
+
+        >>> SIZES["default"].shrunk(3.5).font
+        5.5
+        """
+        k = width / self.width
+        return Size(self.name, width, self.height * k, self.font * k, self.scale * k)
 
 
 SIZES = {
@@ -40,7 +50,8 @@ SIZES = {
 
 def rc(size: Size, usetex: bool = False) -> dict:
     """rcParams for one size; fonts never below 10 pt at the default size."""
-    small = max(10.0, size.font - 1)
+    k = size.scale
+    small = max(10.0 * k, size.font - k)
     return {
         "figure.figsize": (size.width, size.height),
         "figure.dpi": 100,
@@ -48,8 +59,8 @@ def rc(size: Size, usetex: bool = False) -> dict:
         "savefig.bbox": "standard",
         "font.family": "DejaVu Sans",
         "font.size": size.font,
-        "axes.titlesize": size.font + 1,
-        "axes.labelsize": size.font + 1,
+        "axes.titlesize": size.font + k,
+        "axes.labelsize": size.font + k,
         "xtick.labelsize": small,
         "ytick.labelsize": small,
         "legend.fontsize": small,
@@ -61,7 +72,17 @@ def rc(size: Size, usetex: bool = False) -> dict:
         "axes.spines.right": False,
         "axes.grid": True,
         "grid.alpha": 0.3,
-        "lines.linewidth": 2.2,
+        "lines.linewidth": 2.2 * k,
+        "lines.markersize": 6.0 * k,
+        "axes.linewidth": 0.8 * k,
+        "patch.linewidth": 1.0 * k,
+        "grid.linewidth": 0.8 * k,
+        "xtick.major.size": 3.5 * k,
+        "ytick.major.size": 3.5 * k,
+        "xtick.major.width": 0.8 * k,
+        "ytick.major.width": 0.8 * k,
+        "xtick.major.pad": 3.5 * k,
+        "ytick.major.pad": 3.5 * k,
         "svg.hashsalt": "logreg-lecture",     # stable SVG ids
         "svg.fonttype": "path",
         "pdf.fonttype": 42,

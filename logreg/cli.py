@@ -1,4 +1,4 @@
-"""The ``logreg`` command: build the lecture's derivations, PDFs and figures.
+"""The ``logreg`` command: build the lecture's derivations, PDFs, slides and figures.
 
 ``logreg build --out DIR`` is the main job. This is the one module of
 ``logreg`` that may reach ``figures``, and only inside the subcommands that
@@ -30,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _out_dir(path: str) -> Path:
-    from derivations.document import output_folder
+    from figures.outputs.files import output_folder
 
     try:
         return output_folder(path)
@@ -42,39 +42,44 @@ def _progress(i: int, n: int, what: str) -> None:
     print(f"[{i}/{n}] {what}", flush=True)
 
 
-def _pdfs(out: Path, figure_dir: Path, engine: str) -> list[Path]:
-    """Every derivation's .tex/.md/.pdf and the handout, with the chosen PDF engine."""
-    from figures.documents import PdfError, build_pdfs, choose_engine
+def _run(args: argparse.Namespace, names: tuple[str, ...], nested: bool) -> int:
+    """Write the outputs ``names`` of the lecture's manifest into ``--out``."""
+    from figures.outputs import PdfError, build  # lazily: only these subcommands draw
 
+    out = _out_dir(args.out)
+    start = time.perf_counter()
+    title = {k: getattr(args, k, None) for k in ("author", "course", "date")}
     try:
-        used, _ = choose_engine(engine)
-        if used == "tex" and not figure_dir.joinpath("sigmoid.pdf").exists():
-            from figures.render import write_figures
-            write_figures(figure_dir, ("pdf",), progress=_progress)  # the handout's vectors
-        label, written = build_pdfs(out, figure_dir, engine, progress=_progress)
+        label, written = build(out, names, engine=args.engine, nested=nested,
+                               progress=_progress, **title)
     except PdfError as exc:
         raise BuildError(str(exc)) from None
-    print(f"PDF engine: {label}" + ("" if engine != "auto" else
-                                    " (auto: " + ("TeX found on PATH)" if label != "mathtext"
-                                                  else "no TeX engine on PATH)")))
-    return written
-
-
-def _report(out: Path, written: list[Path], start: float) -> None:
+    if args.engine == "auto":
+        label += " (auto: " + ("TeX found on PATH)" if label != "mathtext"
+                               else "no TeX engine on PATH)")
+    print(f"PDF engine: {label}")
     print(f"wrote {len(written)} files in {time.perf_counter() - start:.1f} s:")
     for folder in sorted({w.parent for w in written}):
         kinds = sorted({w.suffix for w in written if w.parent == folder})
         print(f"  {folder}/  ({', '.join(kinds)})")
-    handout = [w for w in written if w.name == "handout.pdf"]
-    if handout:
-        print(f"  handout: {handout[0]}")
+    for name in ("handout.pdf", "slides.pdf"):
+        for path in (w for w in written if w.name == name):
+            print(f"  {name.split('.')[0]}: {path}")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from figures.outputs import OUTPUTS
+
+    return _run(args, tuple(OUTPUTS), nested=True)
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
-    out = _out_dir(args.out)
-    start = time.perf_counter()
-    _report(out, _pdfs(out, out / "figures", args.engine), start)
-    return 0
+    return _run(args, ("markdown", "latex", "pdf", "handout"), nested=False)
+
+
+def cmd_slides(args: argparse.Namespace) -> int:
+    return _run(args, ("slides",), nested=False)
 
 
 def cmd_figures(argv: Sequence[str]) -> int:
@@ -82,17 +87,6 @@ def cmd_figures(argv: Sequence[str]) -> int:
     from figures.cli import main as figures_main  # lazily: only this subcommand draws
 
     return figures_main(argv, prog="logreg figures")
-
-
-def cmd_build(args: argparse.Namespace) -> int:
-    from figures.render import write_figures
-
-    out = _out_dir(args.out)
-    start = time.perf_counter()
-    written = write_figures(out / "figures", ("png", "pdf"), progress=_progress)
-    written += _pdfs(out / "derivations", out / "figures", args.engine)
-    _report(out, written, start)
-    return 0
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -104,9 +98,17 @@ def make_parser() -> argparse.ArgumentParser:
     engine = {"choices": ("auto", "tex", "mathtext"), "default": "auto",
               "help": "PDF engine: a TeX engine on PATH, or matplotlib's mathtext "
                       "(default auto: TeX when found)"}
-    p = sub.add_parser("build", help="the main job: derivations, PDFs and figures into DIR")
+
+    def title_options(p: argparse.ArgumentParser) -> None:
+        for key, what in (("author", "presenter"), ("course", "course name"),
+                          ("date", "date, as written (none unless given)")):
+            p.add_argument(f"--{key}", metavar="TEXT", help=f"the slides' title frame: {what}")
+
+    p = sub.add_parser("build", help="the main job: figures, derivations (.md, .tex, .pdf), "
+                       "handout and slides into DIR")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--engine", **engine)
+    title_options(p)
     p.set_defaults(run=cmd_build)
     p = sub.add_parser("figures", add_help=False,
                        help="regenerate the lecture's figures (logreg figures --help)")
@@ -116,6 +118,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--engine", **engine)
     p.set_defaults(run=cmd_derive)
+    p = sub.add_parser("slides", help="the lecture as 16:9 slides (Beamer or mathtext), "
+                       "each step revealed in turn, into DIR")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--engine", **engine)
+    title_options(p)
+    p.set_defaults(run=cmd_slides)
     return parser
 
 

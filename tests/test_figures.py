@@ -14,7 +14,8 @@ from matplotlib.testing.compare import compare_images
 from matplotlib.text import Text
 
 import logreg
-from figures import FIGURES, cli, render
+from figures import FIGURES, cli
+from figures.outputs import images
 from figures.style import metadata, style
 from figures.training import default_model
 
@@ -142,8 +143,8 @@ def test_output_is_byte_identical_when_regenerated(tmp_path, monkeypatch, epoch)
         monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
     else:
         monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    first = render.write_figures(tmp_path / "a", ("png", "pdf", "svg"), ["loss", "training"])
-    second = render.write_figures(tmp_path / "b", ("png", "pdf", "svg"), ["loss", "training"])
+    first = images.write_figures(tmp_path / "a", ("png", "pdf", "svg"), ["loss", "training"])
+    second = images.write_figures(tmp_path / "b", ("png", "pdf", "svg"), ["loss", "training"])
     for p, q in zip(first, second, strict=True):
         assert p.read_bytes() == q.read_bytes(), p.name
     pdf = (tmp_path / "a" / "loss.pdf").read_bytes()
@@ -151,15 +152,15 @@ def test_output_is_byte_identical_when_regenerated(tmp_path, monkeypatch, epoch)
 
 
 def test_an_interrupted_run_keeps_the_good_file(tmp_path, monkeypatch):
-    good = render.write_figures(tmp_path, ("png",), ["loss"])[0]
+    good = images.write_figures(tmp_path, ("png",), ["loss"])[0]
     before = good.read_bytes()
 
     def broken(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(render, "figure_bytes", broken)
+    monkeypatch.setattr(images, "figure_bytes", broken)
     with pytest.raises(KeyboardInterrupt):
-        render.write_figures(tmp_path, ("png",), ["loss"])
+        images.write_figures(tmp_path, ("png",), ["loss"])
     assert good.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png"]
 
@@ -200,7 +201,7 @@ def test_cli_and_logreg_figures_write_the_same_files(tmp_path):
 
 
 def test_drawing_is_headless_and_never_loads_pyplot(tmp_path):
-    code = ("import sys; from figures.render import write_figures; "
+    code = ("import sys; from figures.outputs.images import write_figures; "
             f"write_figures({str(tmp_path)!r}, ('png',), ['sigmoid']); "
             "print('matplotlib.pyplot' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -209,6 +210,6 @@ def test_drawing_is_headless_and_never_loads_pyplot(tmp_path):
 
 
 def test_usetex_without_tex_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr(render.shutil, "which", lambda name: None)
+    monkeypatch.setattr(images.shutil, "which", lambda name: None)
     with pytest.raises(ValueError, match="--usetex needs latex and dvipng"):
-        render.check_request(("png",), None, None, usetex=True)
+        images.check_request(("png",), None, None, usetex=True)

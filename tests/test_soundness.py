@@ -14,7 +14,7 @@ import pytest
 import sympy as sp
 
 import derivations as dv
-from derivations.render import note_text
+from derivations.printing import note_text
 from derivations.symbols import (
     LABELS,
     PROBABILITIES,

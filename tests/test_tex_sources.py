@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 import derivations
-from derivations.document import tex_document, write_sources
+from figures.outputs.latex import tex_document, write_tex
 from tests.conftest import tex_engine_or_skip
 
 
@@ -19,7 +19,8 @@ def _pdflatex(exe: str, folder, name: str) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_every_tex_compiles_standalone_and_as_a_fragment(tmp_path):
     exe = tex_engine_or_skip()
-    write_sources(derivations.all_derivations(), tmp_path)
+    for d in derivations.all_derivations():
+        write_tex(d, tmp_path)
     names = [d.name for d in derivations.all_derivations()]
     for name in names:
         res = _pdflatex(exe, tmp_path, f"{name}.tex")

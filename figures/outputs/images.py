@@ -1,4 +1,4 @@
-"""Write figures to files: atomically, headless, byte-identical on every run."""
+"""The figures as files: atomically, headless, byte-identical on every run."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import io
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import ClassVar
 
 from matplotlib.figure import Figure
 
-from derivations.document import write_atomic
+from derivations.lecture import Lecture
 from figures import FIGURES
+from figures.outputs.base import Context, Output
+from figures.outputs.files import write_atomic
 from figures.style import metadata, style
 
 FORMATS = ("png", "pdf", "svg")
@@ -59,3 +62,28 @@ def write_figures(out: Path | str, formats: Sequence[str] = ("png",),
         data = figure_bytes(FIGURES[name], fmt, dpi, size, usetex)
         written.append(write_atomic(out / f"{name}.{fmt}", data))
     return written
+
+
+def check_lecture(lecture: Lecture) -> None:
+    """ValueError if a section names a figure that ``figures.FIGURES`` does not draw."""
+    for section in lecture:
+        for name in section.figures:
+            if name not in FIGURES:
+                raise ValueError(f"section {section.name!r} names figure {name!r}; "
+                                 f"figures are: {', '.join(FIGURES)}")
+
+
+class FiguresOutput(Output):
+    """The lecture's figures as PNG (for screens) and PDF (vectors, for TeX documents)."""
+
+    name: ClassVar[str] = "figures"
+    folder: ClassVar[str] = "figures"
+    formats: ClassVar[tuple[str, ...]] = ("png", "pdf")
+
+    def describe(self, lecture: Lecture, ctx: Context) -> str:
+        return f"{len(lecture.figures())} figures as {', '.join(self.formats)}"
+
+    def write(self, lecture: Lecture, ctx: Context) -> list[Path]:
+        written = write_figures(ctx.root / "figures", self.formats, lecture.figures())
+        ctx.figure_pdfs.update({p.stem: p for p in written if p.suffix == ".pdf"})
+        return written

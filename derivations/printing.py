@@ -101,8 +101,8 @@ def tex(expr: Any) -> str:
     return _PRINTER.doprint(expr)
 
 
-def _parts(step: Step) -> tuple[str, str]:
-    """The text left and right of the alignment point of one step."""
+def step_parts(step: Step) -> tuple[str, str]:
+    """The math left and right of the alignment point of one step: ``("\\sigma'(z)", "= ...")``."""
     rel = step.relation
     body = tex(step.expr)
     if step.label is not None:
@@ -114,11 +114,11 @@ def _parts(step: Step) -> tuple[str, str]:
 
 def step_line(step: Step) -> str:
     """One step as a single mathtext-safe line, e.g. ``\\sigma'(z) = ...``."""
-    left, right = _parts(step)
+    left, right = step_parts(step)
     return f"{left} {right}".strip()
 
 
-def _shown_text(item: Shown) -> str:
+def shown_text(item: Shown) -> str:
     math = ", ".join(f"${tex(m)}$" for m in item.math)
     return " ".join(p for p in (item.word, item.text, math) if p)
 
@@ -133,31 +133,37 @@ def note_text(d: Derivation, step: Step) -> str:
     """
     items = d.shown(step)
     number = [i.word for i in items if i.word.startswith("(") and not i.math]
-    rest = [_shown_text(i) for i in items if i.word not in number]
+    rest = [shown_text(i) for i in items if i.word not in number]
     return " ".join([*number, "; ".join([step.why, *rest])])
+
+
+def escape_text(text: str) -> str:
+    r"""Prose with ``$math$`` for LaTeX: ``%&#_{}`` escaped outside the math.
+
+    >>> escape_text("50% of $x_j$")
+    '50\\% of $x_j$'
+    """
+    parts = text.split("$")
+    parts[::2] = [re.sub(r"([%&#_{}])", r"\\\1", t) for t in parts[::2]]
+    return "$".join(parts)
 
 
 def why_latex(why: str) -> str:
     r"""A justification as LaTeX text: ``\text{...}`` with its ``$...$`` math kept."""
-    parts = why.split("$")
-    parts[::2] = [re.sub(r"([%&#_{}])", r"\\\1", text) for text in parts[::2]]
-    return r"\text{" + "$".join(parts) + "}"
+    return r"\text{" + escape_text(why) + "}"
 
 
 def _aligned(d: Derivation, chain: list[Step], note: Callable[[str], str]) -> str:
     rows = []
     for step in chain:
-        left, right = _parts(step)
+        left, right = step_parts(step)
         rows.append(f"{left} &{right} && {note(note_text(d, step))}")
     return " \\\\\n".join(rows)
 
 
-def note_box(text: str) -> str:
+def note_box(text: str, width: str = r"0.36\linewidth") -> str:
     r"""A note for a TeX document: a ragged-right paragraph box that wraps."""
-    parts = text.split("$")
-    parts[::2] = [re.sub(r"([%&#_{}])", r"\\\1", t) for t in parts[::2]]
-    return (r"\parbox[t]{0.36\linewidth}{\raggedright\small " + "$".join(parts)
-            + r"\strut}")
+    return rf"\parbox[t]{{{width}}}{{\raggedright\small " + escape_text(text) + r"\strut}"
 
 
 def latex(d: Derivation) -> str:

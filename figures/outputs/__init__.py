@@ -1,0 +1,61 @@
+"""Every output format of the lecture, registered in one place, and the build that runs them.
+
+Each format is an :class:`~figures.outputs.base.Output` that writes files from
+the manifest (``derivations.lecture.LECTURE``):
+
+>>> list(OUTPUTS)
+['figures', 'markdown', 'latex', 'pdf', 'handout', 'slides']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from derivations.lecture import Lecture
+from figures.outputs.base import Context, Output
+from figures.outputs.engines import PdfError, choose_engine
+from figures.outputs.handout import HandoutOutput
+from figures.outputs.images import FiguresOutput, check_lecture
+from figures.outputs.latex import LatexOutput
+from figures.outputs.markdown import MarkdownOutput
+from figures.outputs.pdf import PdfOutput
+from figures.outputs.slides import SlidesOutput
+
+#: name -> output, in the order a build runs them (figures first: documents include them)
+OUTPUTS: dict[str, Output] = {o.name: o for o in (
+    FiguresOutput(), MarkdownOutput(), LatexOutput(), PdfOutput(), HandoutOutput(),
+    SlidesOutput())}
+
+
+def build(root: Path, names: Sequence[str] = tuple(OUTPUTS), *, lecture: Lecture | None = None,
+          engine: str = "auto", nested: bool = True,
+          progress: Callable[[int, int, str], None] | None = None,
+          **title: str | None) -> tuple[str, list[Path]]:
+    """Write the outputs ``names`` of ``lecture`` (default: the manifest) under ``root``.
+
+    ``nested`` puts each output in its folder (``derivations/``, ``slides/``...);
+    otherwise all go into ``root`` (figure PDFs for TeX still in ``root/figures``).
+    ``title`` takes ``author``, ``course`` and ``date`` for the slides' title frame.
+    Returns the engine used (``"tex (latexmk)"`` or ``"mathtext"``) and the paths written.
+    """
+    if lecture is None:
+        from derivations import lecture as manifest  # read now: the manifest may be extended
+
+        lecture = manifest.LECTURE
+    unknown = [n for n in names if n not in OUTPUTS]
+    if unknown:
+        raise ValueError(f"unknown output {', '.join(unknown)}; choose from {', '.join(OUTPUTS)}")
+    check_lecture(lecture)
+    used, program = choose_engine(engine)
+    ctx = Context(Path(root), used, program, nested, **title)
+    written: list[Path] = []
+    for i, name in enumerate(names, 1):
+        output = OUTPUTS[name]
+        if progress:
+            progress(i, len(names), f"{name}: {output.describe(lecture, ctx)} ({used})")
+        written += [p for p in output.write(lecture, ctx) if p not in written]
+    return (f"tex ({program})" if program else "mathtext"), written
+
+
+__all__ = ["OUTPUTS", "Context", "Output", "PdfError", "build"]

@@ -1,0 +1,317 @@
+"""Every output of the lecture, with both engines, built once from the manifest plus the
+derivation README's recipe adds: content, slides, overflow, failures, determinism."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTChar, LTPage
+from pypdf import PdfReader
+
+import derivations as dv
+from derivations import lecture
+from figures.outputs import OUTPUTS, Context, PdfError, build, engines, images, slides
+from logreg.cli import main
+from tests.conftest import tex_engine_or_skip
+
+ROOT = Path(__file__).resolve().parents[1]
+ENGINES = ["mathtext", "tex"]
+FIGURE_TEXT = {  # one caption or axis title per figure, as it appears in the PDF text
+    "sigmoid": "flat tails", "loss": "Negative log-likelihood loss",
+    "graph": "Logistic regression", "adaline": "Adaline", "nll-vs-mse": "Why NLL and not MSE",
+    "training": "Training loss", "threshold": "The threshold: predict class 1",
+}
+BEAMER_169 = (160 / 25.4 * 72, 90 / 25.4 * 72)  # points
+
+
+def readme_recipe() -> lecture.Lecture:
+    """README's "Adding a derivation", done as written: its function and its manifest line."""
+    readme = (ROOT / "README.md").read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S)
+                 if "def odd_symmetry" in b)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    entry = re.search(r"^#\s+(Section\(odd_symmetry.*\)),?$", block, re.M).group(1)
+    section = eval(entry, {"Section": lecture.Section, **namespace})
+    return lecture.LECTURE.with_section(section)
+
+
+def pdf_text(path: Path) -> tuple[int, str]:
+    reader = PdfReader(path)
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return len(reader.pages), re.sub(r"\s+", " ", text).replace("’", "'")
+
+
+def plain_words(why: str) -> list[str]:
+    """The words of a justification outside its $math$."""
+    return [w for part in why.split("$")[::2] for w in re.findall(r"[A-Za-z]{3,}", part)]
+
+
+def _chars(item):
+    if isinstance(item, LTChar):
+        yield item
+    elif hasattr(item, "__iter__"):
+        for child in item:
+            yield from _chars(child)
+
+
+#: Beamer hides a step that is still to come by moving it this far up and right (pgf's
+#: invisible scope); such text is checked where it will appear
+BEAMER_HIDDEN = 2000.02579
+
+
+def outside_the_page(pdf: Path) -> list[str]:
+    """Every character whose box is not inside its page's box (from the PDF itself)."""
+    bad = []
+    for n, page in enumerate(extract_pages(pdf), 1):
+        assert isinstance(page, LTPage)
+        x0, y0, x1, y1 = page.bbox
+        for ch in _chars(page):
+            box = ch.bbox
+            if box[0] > 1000 and box[1] > 1000:
+                box = tuple(v - BEAMER_HIDDEN for v in box)
+            if box[0] < x0 - 0.5 or box[2] > x1 + 0.5 or box[1] < y0 - 0.5 or box[3] > y1 + 0.5:
+                bad.append(f"page {n}: {ch.get_text()!r} at {tuple(round(v) for v in box)}")
+    return bad
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def built(request, tmp_path_factory):
+    """``logreg build`` of the manifest with README's new derivation added to it."""
+    if request.param == "tex":
+        tex_engine_or_skip()
+    out = tmp_path_factory.mktemp(request.param)
+    extended = readme_recipe()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        mp.setattr(lecture, "LECTURE", extended)
+        assert main(["build", "--out", str(out), "--engine", request.param,
+                     "--author", "A. Teacher", "--course", "ML 101"]) == 0
+    return request.param, out, extended
+
+
+def test_a_derivation_added_by_the_readme_recipe_reaches_every_format(built):
+    engine, out, extended = built
+    d = extended.sections[-1].derivation()
+    assert d.title == "Symmetry of the sigmoid"
+    assert (out / "derivations" / f"{d.name}.md").read_text().startswith(f"## {d.title}")
+    assert d.title in (out / "derivations" / f"{d.name}.tex").read_text()
+    for pdf in (f"{d.name}.pdf", "handout.pdf"):
+        assert d.title in pdf_text(out / "derivations" / pdf)[1], (engine, pdf)
+    _, slide_text = pdf_text(out / "slides" / "slides.pdf")
+    assert d.title in slide_text
+    assert (out / "slides" / "frames" / f"{d.name}-symmetry.tex").exists()
+    assert rf"\input{{frames/{d.name}-symmetry}}" in (out / "slides" / "slides.tex").read_text()
+    summary = (out / "slides" / "frames" / "summary.tex").read_text()
+    assert r"1 - \sigma(z) & {}= \sigma(- z)" in summary
+
+
+def test_every_derivation_pdf_has_its_title_and_justifications(built):
+    engine, out, extended = built
+    for d in extended.derivations():
+        pages, text = pdf_text(out / "derivations" / f"{d.name}.pdf")
+        assert 1 <= pages <= 3, (d.name, pages)
+        assert d.title.replace("'", "") in text.replace("'", ""), d.name
+        for step in d.steps:
+            for word in plain_words(step.why):
+                assert word in text, (engine, d.name, step.why, word)
+
+
+def test_handout_has_every_section_figure_and_box_in_order(built):
+    engine, out, extended = built
+    pages, text = pdf_text(out / "derivations" / "handout.pdf")
+    assert 6 <= pages <= 18
+    assert extended.title in text
+    places = [text.index(d.title.replace("'", "'")) for d in extended.derivations()]
+    assert places == sorted(places), "sections out of the manifest's order"
+    for caption in FIGURE_TEXT.values():
+        assert caption in text, (engine, caption)
+    assert lecture.SGD_BOX.title in text
+    assert sorted(set(extended.figures())) == sorted(FIGURE_TEXT)
+
+
+def test_slides_are_beamer_16_9_with_a_page_per_reveal(built):
+    engine, out, extended = built
+    reader = PdfReader(out / "slides" / "slides.pdf")
+    frames = slides.deck(extended, Context(out, author="A. Teacher", course="ML 101"))
+    assert len(reader.pages) == sum(f.reveals for f in frames), engine
+    for page in reader.pages:
+        box = page.mediabox
+        assert (float(box.width), float(box.height)) == pytest.approx(BEAMER_169, abs=1)
+
+
+def test_slides_have_title_frames_figures_algorithm_and_summary(built):
+    engine, out, extended = built
+    _, text = pdf_text(out / "slides" / "slides.pdf")
+    for needle in (extended.title, "A. Teacher", "ML 101", "Key results",
+                   lecture.SGD_BOX.title, *(d.title for d in extended.derivations())):
+        assert needle in text, (engine, needle)
+    for caption in FIGURE_TEXT.values():
+        assert caption in text, (engine, caption)
+    assert "2023" not in text and "2026" not in text  # no date unless one is given
+
+
+def test_nothing_is_outside_the_page(built):
+    engine, out, _ = built
+    for pdf in (out / "slides" / "slides.pdf", out / "derivations" / "handout.pdf"):
+        assert outside_the_page(pdf) == [], (engine, pdf.name)
+
+
+def test_outputs_are_byte_identical_when_rebuilt(built, tmp_path, monkeypatch):
+    engine, first, extended = built
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(tmp_path, ("pdf", "handout", "slides"), lecture=extended, engine=engine,
+          author="A. Teacher", course="ML 101")
+    for rel in ("slides/slides.pdf", "slides/slides.tex", "derivations/handout.pdf",
+                "derivations/sigmoid-derivative.pdf",
+                "derivations/symmetry-of-the-sigmoid.pdf"):
+        assert (tmp_path / rel).read_bytes() == (first / rel).read_bytes(), (engine, rel)
+    assert not list(first.rglob(".*.tmp"))
+
+
+# ------------------------------------------------------------- the deck --
+def test_a_long_chain_continues_on_the_next_frame_with_its_last_step_repeated():
+    frames = slides.deck(dv.LECTURE)
+    parts = [f for f in frames if f.slug.startswith("sigmoid-derivative-slope")]
+    assert len(parts) >= 2, "the slope chain is longer than one frame holds"
+    for before, after in itertools.pairwise(parts):
+        assert after.rows[0].left + after.rows[0].right == \
+            before.rows[-1].left + before.rows[-1].right
+        assert [r.reveal for r in after.rows] == list(range(1, len(after.rows) + 1))
+
+
+def test_every_step_of_every_chain_is_on_a_frame_in_order():
+    frames = slides.deck(dv.LECTURE)
+    for d in dv.all_derivations():
+        d.verify()
+        shown = [r.left + r.right for f in frames if f.slug.startswith(d.name + "-")
+                 for r in f.rows]
+        for step in d.steps:
+            left, right = slides.step_parts(step)
+            assert left + right in shown, (d.name, left + right)
+
+
+def test_the_summary_prints_the_key_results_with_their_conditions():
+    summary = [r for f in slides.deck(dv.LECTURE) if f.slug.startswith("summary")
+               for r in f.rows]
+    text = [f"{r.left} {r.right}" for r in summary]
+    assert text[0] == r"\sigma'(z) = \sigma(z) \left(1 - \sigma(z)\right)"
+    assert r"\left(a - y\right) x_{j}" in text[1]
+    assert r"w_{j} \leftarrow w_{j} - \eta" in text[2] and r"\eta > 0" in summary[2].note
+    assert text[3] == r"\sigma(z) > \frac{1}{2} \Leftrightarrow z > 0"
+    assert all("proven in: " in r.note for r in summary)
+
+
+def test_title_frame_shows_only_what_is_given():
+    lec = dv.LECTURE
+    bare = slides.slides_tex(lec, Context(Path()), [])
+    assert r"\date{}" in bare and r"\author{}" in bare
+    dated = Context(Path(), author="Ada", course="CS 229", date="1 May 2027")
+    tex = slides.slides_tex(lec, dated, [])
+    assert r"\date{1 May 2027}" in tex and r"\institute{CS 229}" in tex
+    assert slides.deck(lec, dated)[0].items == ("Ada", "CS 229", "1 May 2027")
+
+
+def test_frames_can_be_input_into_an_instructors_own_deck(tmp_path):
+    exe = tex_engine_or_skip()
+    images.write_figures(tmp_path / "figures", ("pdf",), ["sigmoid"])
+    frames = slides.deck(dv.LECTURE)
+    chain = next(f.slug for f in frames if f.slug.startswith("threshold-") and f.rows)
+    wanted = {chain, "sigmoid-derivative-figure-sigmoid"}
+    (tmp_path / "frames").mkdir()
+    for frame in frames:
+        if frame.slug in wanted:
+            path = f"figures/{frame.figure}.pdf" if frame.figure else None
+            (tmp_path / "frames" / f"{frame.slug}.tex").write_text(slides.frame_tex(frame, path))
+    (tmp_path / "mine.tex").write_text(
+        "\\documentclass{beamer}\n\\begin{document}\n\\begin{frame}{My own}Hello\\end{frame}\n"
+        f"\\input{{frames/{chain}}}\n\\input{{frames/sigmoid-derivative-figure-sigmoid}}\n"
+        "\\end{document}\n")
+    res = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", "mine.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout[-2000:]
+    assert len(PdfReader(tmp_path / "mine.pdf").pages) > 3  # the chain's reveals
+
+
+# ------------------------------------------------------------ failures --
+def test_a_section_naming_an_unknown_figure_is_a_clear_error(tmp_path):
+    bad = dv.LECTURE.with_section(lecture.Section(dv.adaline_gradient, figures=("nope",)))
+    with pytest.raises(ValueError, match=r"names figure 'nope'; figures are: sigmoid"):
+        build(tmp_path, ("figures",), lecture=bad)
+
+
+def test_a_misspelt_key_result_names_the_ones_there_are():
+    bad = lecture.Lecture("t", "i", (lecture.Section(dv.threshold, key=("nope",)),))
+    with pytest.raises(dv.StepError, match="no result named 'nope'"):
+        bad.key_results()
+
+
+def test_two_sections_may_not_share_a_name():
+    with pytest.raises(ValueError, match="share the name threshold"):
+        lecture.Lecture("t", "i", (lecture.Section(dv.threshold),) * 2)
+
+
+def test_unknown_output_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match=r"unknown output pptx; choose from figures"):
+        build(tmp_path, ("pptx",))
+
+
+def test_a_tex_error_keeps_the_old_pdf_and_reports_the_line(tmp_path):
+    exe = tex_engine_or_skip()
+    program = Path(exe).name if Path(exe).name in engines.TEX_COMMANDS else "pdflatex"
+    tex = tmp_path / "broken.tex"
+    pdf = tmp_path / "broken.pdf"
+    pdf.write_bytes(b"%PDF-1.4 the good old one")
+    tex.write_text("\\documentclass{article}\n\\begin{document}\n$\\frac{1}{$\n"
+                   "\\undefinedmacro\n\\end{document}\n")
+    with pytest.raises(PdfError) as err:
+        engines.compile_tex(tex, pdf, program, "Broken derivation")
+    msg = str(err.value)
+    assert "Broken derivation" in msg and "!" in msg and str(tex) in msg
+    assert str(tmp_path / "broken.log") in msg and (tmp_path / "broken.log").exists()
+    assert pdf.read_bytes() == b"%PDF-1.4 the good old one"
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_engine_tex_without_tex_says_how_to_install(monkeypatch):
+    monkeypatch.setattr(engines.shutil, "which", lambda name: None)
+    with pytest.raises(PdfError, match=r"no TeX engine.*apt install.*texlive-pictures"):
+        engines.choose_engine("tex")
+    assert engines.choose_engine("auto") == ("mathtext", None)
+
+
+def test_slides_cli_reports_progress_and_is_safe_to_rerun(tmp_path, capsys, monkeypatch):
+    short = lecture.Lecture("A short lecture", "", (lecture.Section(dv.threshold),))
+    monkeypatch.setattr(lecture, "LECTURE", short)
+    for _ in range(2):
+        assert main(["slides", "--out", str(tmp_path), "--engine", "mathtext",
+                     "--date", "Spring 2027"]) == 0
+    out = capsys.readouterr().out
+    assert "PDF engine: mathtext" in out and "[1/1] slides" in out and "slides: " in out
+    pages, text = pdf_text(tmp_path / "slides.pdf")
+    assert "Spring 2027" in text and "A short lecture" in text
+    assert pages == sum(f.reveals for f in slides.deck(short))
+    assert not list(tmp_path.rglob(".*.tmp"))
+
+
+def test_build_cli_tex_failure_is_one_clear_error(tmp_path, monkeypatch, capsys):
+    tex_engine_or_skip()
+
+    def broken(*args, **kwargs):
+        raise PdfError("Fake: pdflatex failed: ! Undefined control sequence. l.3")
+
+    from figures.outputs import pdf
+    monkeypatch.setattr(pdf, "compile_tex", broken)
+    assert main(["derive", "--out", str(tmp_path), "--engine", "tex"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("logreg: error: Fake: pdflatex failed: ! Undefined")
+
+
+def test_every_output_is_registered_once_with_a_folder():
+    assert list(OUTPUTS) == ["figures", "markdown", "latex", "pdf", "handout", "slides"]
+    assert all(o.folder in {"figures", "derivations", "slides"} for o in OUTPUTS.values())
