@@ -74,8 +74,8 @@ class Lecture:
         return [s.derivation() for s in self.sections]
 
     def figures(self) -> tuple[str, ...]:
-        """The figure names the sections use, in lecture order."""
-        return tuple(f for s in self.sections for f in s.figures)
+        """The figure names the sections use, in lecture order, each once."""
+        return tuple(dict.fromkeys(f for s in self.sections for f in s.figures))
 
     def key_results(self) -> list[tuple[Derivation, str | None]]:
         """``(derivation, result name)`` for the summary, in lecture order (verified)."""

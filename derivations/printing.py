@@ -148,6 +148,22 @@ def escape_text(text: str) -> str:
     return "$".join(parts)
 
 
+_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
+             "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}"}
+
+
+def verbatim_latex(text: str) -> str:
+    r"""Plain text (no math) for LaTeX, every special character escaped; one line.
+
+    For text from the command line (``--author``), which must never act as TeX:
+
+    >>> print(verbatim_latex(r"R&D \input{x} 100%"))
+    R\&D \textbackslash{}input\{x\} 100\%
+    """
+    flat = " ".join(text.split())  # a newline would end a paragraph inside \title
+    return "".join(_SPECIALS.get(c, c) for c in flat)
+
+
 def why_latex(why: str) -> str:
     r"""A justification as LaTeX text: ``\text{...}`` with its ``$...$`` math kept."""
     return r"\text{" + escape_text(why) + "}"

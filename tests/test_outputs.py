@@ -158,7 +158,7 @@ def test_slides_have_title_frames_figures_algorithm_and_summary(built):
 
 def test_nothing_is_outside_the_page(built):
     engine, out, _ = built
-    for pdf in (out / "slides" / "slides.pdf", out / "derivations" / "handout.pdf"):
+    for pdf in (out / "slides" / "slides.pdf", *sorted((out / "derivations").glob("*.pdf"))):
         assert outside_the_page(pdf) == [], (engine, pdf.name)
 
 
@@ -315,3 +315,18 @@ def test_build_cli_tex_failure_is_one_clear_error(tmp_path, monkeypatch, capsys)
 def test_every_output_is_registered_once_with_a_folder():
     assert list(OUTPUTS) == ["figures", "markdown", "latex", "pdf", "handout", "slides"]
     assert all(o.folder in {"figures", "derivations", "slides"} for o in OUTPUTS.values())
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_title_details_are_text_never_tex_or_math(engine, tmp_path, monkeypatch, capsys):
+    if engine == "tex":
+        tex_engine_or_skip()
+    short = lecture.Lecture("A short lecture", "", (lecture.Section(dv.threshold),))
+    monkeypatch.setattr(lecture, "LECTURE", short)
+    author = r"R&D \input{/etc/hostname} $x^$ 100% ~{_#}"
+    assert main(["slides", "--out", str(tmp_path), "--engine", engine, "--author", author,
+                 "--course", "Price: $5", "--date", "1\n2"]) == 0, capsys.readouterr().err
+    _, text = pdf_text(tmp_path / "slides.pdf")
+    squeezed = text.replace(" ", "").replace("\\", "")
+    assert "input{/etc/hostname}" in squeezed and "100%" in squeezed  # printed, not run
+    assert "Price:$5" in squeezed and "12" in squeezed

@@ -25,7 +25,14 @@ from matplotlib.font_manager import FontProperties
 
 from derivations.core import Derivation
 from derivations.lecture import Lecture, Section
-from derivations.printing import escape_text, note_text, shown_text, step_parts, tex
+from derivations.printing import (
+    escape_text,
+    note_text,
+    shown_text,
+    step_parts,
+    tex,
+    verbatim_latex,
+)
 from figures.outputs.base import Context, Output
 from figures.outputs.engines import compile_tex
 from figures.outputs.files import write_atomic
@@ -231,9 +238,9 @@ def slides_tex(lecture: Lecture, ctx: Context, frames: list[Frame]) -> str:
             r"\insertframenumber}\hspace{2em}\vspace{1.2em}}",
             r"\ifdefined\pdftrailerid\pdftrailerid{}\fi",
             rf"\title{{{escape_text(lecture.title)}}}",
-            rf"\author{{{escape_text(ctx.author or '')}}}",
-            rf"\institute{{{escape_text(ctx.course or '')}}}",
-            rf"\date{{{escape_text(ctx.date or '')}}}"]
+            rf"\author{{{verbatim_latex(ctx.author or '')}}}",
+            rf"\institute{{{verbatim_latex(ctx.course or '')}}}",
+            rf"\date{{{verbatim_latex(ctx.date or '')}}}"]
     body = [rf"\input{{frames/{f.slug}}}" for f in frames]
     return "\n".join([*head, r"\begin{document}", *body, r"\end{document}"]) + "\n"
 
@@ -251,9 +258,10 @@ def _draw(pages: Pages, frame: Frame, number: int, state: int) -> None:
         for line in wrap(frame.title, 20, g.text_width, "bold"):
             pages.text_at(g.width / 2, y, line, fontsize=20, weight="bold", color=BLUE, ha="center")
             y -= 20 / 72 * 1.4
-        for item in frame.items:
+        for item in frame.items:  # plain text from the command line: "$" is not math here
             y -= 0.12
-            pages.text_at(g.width / 2, y, item, fontsize=BODY, ha="center")
+            pages.text_at(g.width / 2, y, item.replace("$", r"\$"), fontsize=BODY,
+                          ha="center")
             y -= BODY / 72 * 1.4
         return
     pages.text_at(g.margin, g.height - 0.22, frame.title, fontsize=TITLE, weight="bold",
