@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from types import MappingProxyType
@@ -105,7 +106,10 @@ class Derivation:
             raise TypeError("Derivation(title, ...): the symbols argument was removed; "
                             "declare conditions=... instead")
         self.title = title
-        self.name = name or title.lower().replace(" ", "-")
+        self.name = name or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", self.name):
+            raise ValueError(f"Derivation name {self.name!r} is a file name: lower-case letters, "
+                             "digits and single hyphens, e.g. name='odd-symmetry'")
         self.intro = intro
         self.where = tuple(where)
         names = [n for n, _ in self.where]
@@ -359,17 +363,19 @@ class Derivation:
                             "not a proven result")
         if isinstance(last.relation, UpdateRule):
             left, sign, right = last.label, last.relation.sign, last.expr
-        elif all(isinstance(s.relation, Equivalent) for s in chain[1:]):
+        elif len(chain) > 1 and all(isinstance(s.relation, Equivalent) for s in chain[1:]):
             left, sign, right = chain[0].expr, last.relation.sign, last.expr
         else:
             (left, right), sign = self.statement(name), "="
+        cited: list[Shown] = []  # what the steps cite (an identity, a gradient and its source)
         relied: dict[str, list] = {"where": [], "for": []}
         for step in chain:
             for item in self.shown(step):
-                for m in item.math if item.word in relied else ():
-                    if m not in relied[item.word]:
-                        relied[item.word].append(m)
-        return left, sign, right, [Shown(w, tuple(m)) for w, m in relied.items() if m]
+                if item.word in relied:
+                    relied[item.word] += [m for m in item.math if m not in relied[item.word]]
+                elif (item.math or item.text) and item not in cited:
+                    cited.append(item)
+        return left, sign, right, [*cited, *(Shown(w, tuple(m)) for w, m in relied.items() if m)]
 
     def _subject(self, step: Step) -> Math:
         """What ``step`` is equal to: its label, or along equalities its source's subject."""

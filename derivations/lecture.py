@@ -46,6 +46,16 @@ class Section:
     key: tuple[str | None, ...] = ()  # named results for the summary (None: the only chain)
     algorithm: Algorithm | None = None
 
+    def __post_init__(self) -> None:
+        if isinstance(self.derivation, Derivation) or not callable(self.derivation):
+            raise TypeError("Section(...) takes the function that builds the derivation, "
+                            f"e.g. Section(threshold), not {self.derivation!r}")
+        for field in ("figures", "key"):
+            value = getattr(self, field)
+            if not isinstance(value, tuple):
+                raise TypeError(f"Section({self.derivation.__name__}, {field}=...) takes a "
+                                f"tuple, e.g. {field}=({value!r},), not {value!r}")
+
     @property
     def name(self) -> str:
         """The derivation's file stem, e.g. ``sigmoid-derivative``."""

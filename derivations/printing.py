@@ -7,7 +7,6 @@ can draw the same steps line by line.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -138,13 +137,15 @@ def note_text(d: Derivation, step: Step) -> str:
 
 
 def escape_text(text: str) -> str:
-    r"""Prose with ``$math$`` for LaTeX: ``%&#_{}`` escaped outside the math.
+    r"""Prose with ``$math$`` for LaTeX: every special character escaped outside the math.
 
-    >>> escape_text("50% of $x_j$")
-    '50\\% of $x_j$'
+    >>> escape_text("50% of $x_j$ & more_")
+    '50\\% of $x_j$ \\& more\\_'
     """
     parts = text.split("$")
-    parts[::2] = [re.sub(r"([%&#_{}])", r"\\\1", t) for t in parts[::2]]
+    if len(parts) % 2 == 0:  # an odd number of $: none of it is math
+        return verbatim_latex(text)
+    parts[::2] = ["".join(_SPECIALS.get(c, c) for c in t) for t in parts[::2]]
     return "$".join(parts)
 
 

@@ -52,8 +52,8 @@ def _run(args: argparse.Namespace, names: tuple[str, ...], nested: bool) -> int:
     try:
         label, written = build(out, names, engine=args.engine, nested=nested,
                                progress=_progress, **title)
-    except PdfError as exc:
-        raise BuildError(str(exc)) from None
+    except (PdfError, ValueError, TypeError) as exc:  # a StepError or SlideError too
+        raise BuildError(f"{type(exc).__name__}: {exc}") from None
     if args.engine == "auto":
         label += " (auto: " + ("TeX found on PATH)" if label != "mathtext"
                                else "no TeX engine on PATH)")

@@ -84,9 +84,14 @@ def _imports(path: Path) -> tuple[set[str], set[str]]:
             found: list[str] = []
             if isinstance(child, ast.Import):
                 found = [a.name for a in child.names]
-            elif isinstance(child, ast.ImportFrom) and child.module and not child.level:
-                found = [f"{child.module}.{a.name}" if _is_module(f"{child.module}.{a.name}")
-                         else child.module for a in child.names]
+            elif isinstance(child, ast.ImportFrom):
+                module = child.module or ""
+                if child.level:  # relative: counted up from the package this file is in
+                    package = path.relative_to(ROOT).parent.parts
+                    base = package[:len(package) - child.level + 1]
+                    module = ".".join([*base, module] if module else base)
+                found = [f"{module}.{a.name}" if _is_module(f"{module}.{a.name}")
+                         else module for a in child.names]
             for name in found:
                 if name.split(".")[0] in PACKAGES and _is_module(name):
                     (lazy if inside else top).add(name)

@@ -222,7 +222,7 @@ def test_frames_can_be_input_into_an_instructors_own_deck(tmp_path):
     images.write_figures(tmp_path / "figures", ("pdf",), ["sigmoid"])
     frames = slides.deck(dv.LECTURE)
     chain = next(f.slug for f in frames if f.slug.startswith("threshold-") and f.rows)
-    wanted = {chain, "sigmoid-derivative-figure-sigmoid"}
+    wanted = {chain, "sigmoid-derivative-figure-sigmoid", "logistic-gradient-weight", "summary"}
     (tmp_path / "frames").mkdir()
     for frame in frames:
         if frame.slug in wanted:
@@ -231,11 +231,13 @@ def test_frames_can_be_input_into_an_instructors_own_deck(tmp_path):
     (tmp_path / "mine.tex").write_text(
         "\\documentclass{beamer}\n\\begin{document}\n\\begin{frame}{My own}Hello\\end{frame}\n"
         f"\\input{{frames/{chain}}}\n\\input{{frames/sigmoid-derivative-figure-sigmoid}}\n"
-        "\\end{document}\n")
+        "\\input{frames/logistic-gradient-weight}\n\\input{frames/summary}\n"
+        "\\end{document}\n")  # a default (4:3) deck: the notes take the width there is
     res = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", "mine.tex"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stdout[-2000:]
     assert len(PdfReader(tmp_path / "mine.pdf").pages) > 3  # the chain's reveals
+    assert outside_the_page(tmp_path / "mine.pdf") == []
 
 
 # ------------------------------------------------------------ failures --
@@ -330,3 +332,142 @@ def test_title_details_are_text_never_tex_or_math(engine, tmp_path, monkeypatch,
     squeezed = text.replace(" ", "").replace("\\", "")
     assert "input{/etc/hostname}" in squeezed and "100%" in squeezed  # printed, not run
     assert "Price:$5" in squeezed and "12" in squeezed
+
+
+def _short(*sections: lecture.Section, title: str = "A short lecture") -> lecture.Lecture:
+    return lecture.Lecture(title, "", sections)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_tex_specials_in_titles_reach_every_output_as_text(engine, tmp_path, monkeypatch):
+    if engine == "tex":
+        tex_engine_or_skip()
+    from derivations.symbols import SIGMOID, sigma, z
+
+    def odds():
+        d = dv.Derivation("Odds & ends: 50% of x_j #1 ~ 'quoted'", functions={sigma: SIGMOID},
+                          intro="Costs 5% & more; the {braces} and a ^ stay text.")
+        d.given(1 - sigma(z), "the probability of class 0", name="symmetry")
+        d.equal(sigma(-z), r"multiply by $e^{z}/e^{z}$")
+        return d
+
+    monkeypatch.setattr(lecture, "LECTURE", _short(lecture.Section(odds, key=("symmetry",)),
+                                                   title="Regression & friends: 100% proven"))
+    assert main(["build", "--out", str(tmp_path), "--engine", engine]) == 0
+    name = odds().name
+    assert name == "odds-ends-50-of-x-j-1-quoted"
+    for pdf in (f"derivations/{name}.pdf", "derivations/handout.pdf", "slides/slides.pdf"):
+        text = pdf_text(tmp_path / pdf)[1]
+        assert ("Odds & ends: 50% of x" in text and "100% proven" in text) or "handout" not in pdf
+        assert "Odds & ends: 50% of x" in text, (engine, pdf)
+
+
+def test_manifest_mistakes_are_one_line_errors_from_the_cli(tmp_path, monkeypatch, capsys):
+    cases = {
+        "names figure 'nope'": lambda: _short(lecture.Section(dv.threshold, figures=("nope",))),
+        "no result named 'nope'": lambda: _short(lecture.Section(dv.threshold, key=("nope",))),
+    }
+    for message, make in cases.items():
+        monkeypatch.setattr(lecture, "LECTURE", make())
+        assert main(["slides", "--out", str(tmp_path), "--engine", "mathtext"]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("logreg: error: ") and message in err, err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    with pytest.raises(TypeError, match=r"takes a tuple, e.g. figures=\('threshold',\)"):
+        lecture.Section(dv.threshold, figures="threshold")
+    with pytest.raises(TypeError, match=r"the function that builds the derivation"):
+        lecture.Section(dv.threshold())
+    with pytest.raises(ValueError, match="is a file name"):
+        dv.Derivation("Anything", name="../../etc")
+
+
+def test_content_no_slide_can_hold_is_refused_with_what_to_split():
+    from derivations.symbols import z
+
+    def wide():
+        d = dv.Derivation("A wide step")
+        d.given(sum(z**k / (k + 1) for k in range(24)), "a long sum", name="sum")
+        d.equal(sum(z**k / (k + 1) for k in range(24)) + 0 * z, "nothing")
+        return d
+
+    def wordy():
+        d = dv.Derivation("A wordy step")
+        d.given(z, " ".join(["words"] * 150), name="z")
+        d.equal(z + 0, "nothing")
+        return d
+
+    def titled():
+        d = dv.Derivation("A title far too long for any slide that the lecture could ever "
+                          "show on one line of a frame", name="long")
+        d.given(z, "z", name="z")
+        d.equal(z + 0, "nothing")
+        return d
+
+    for build_, message in ((wide, r"'A wide step', chain sum, step 1: its math is .* split"),
+                            (wordy, r"chain z, step 1: with its justification .* than a slide"),
+                            (titled, r"frame title .* wider than a 16:9 slide")):
+        with pytest.raises(slides.SlideError, match=message):
+            slides.deck(_short(lecture.Section(build_)))
+
+
+def test_frames_with_the_same_file_name_are_refused():
+    from derivations.symbols import z
+
+    def make(title, name, result):
+        def build_():
+            d = dv.Derivation(title, name=name)
+            d.given(z, "z", name=result)
+            d.equal(z + 0, "nothing")
+            return d
+        return build_
+
+    clash = _short(lecture.Section(make("One", "odd", "symmetry-rule")),
+                   lecture.Section(make("Two", "odd-symmetry", "rule")))
+    with pytest.raises(slides.SlideError, match=r"both be frames/odd-symmetry-rule\.tex"):
+        slides.deck(clash)
+
+
+def test_a_one_step_result_is_shown_with_its_subject_not_as_a_tautology():
+    d = dv.adaline_comparison().verify()
+    left, sign, right, _ = d.key("logistic-delta")
+    assert (sign, right) == ("=", d.result("logistic-delta")) and left != right
+    sgd = dv.sgd_rule().verify().key("weight")[3]
+    assert any("The gradient of the logistic loss" in shown_text_(i) for i in sgd)
+
+
+def shown_text_(item) -> str:
+    from derivations.printing import shown_text
+    return shown_text(item)
+
+
+def test_rebuilding_slides_removes_only_frames_it_wrote(tmp_path):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    (frames / "my-own-intro.tex").write_text("\\begin{frame}Mine\\end{frame}\n")
+    (frames / "gone.tex").write_text(slides.MARKER + "\n\\begin{frame}old\\end{frame}\n")
+    build(tmp_path, ("slides",), lecture=_short(lecture.Section(dv.threshold)),
+          engine="mathtext", nested=False)
+    assert (frames / "my-own-intro.tex").exists() and not (frames / "gone.tex").exists()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_long_chain_of_tall_steps_stays_on_the_page(engine, tmp_path):
+    if engine == "tex":
+        tex_engine_or_skip()
+    from derivations.symbols import z
+
+    def long_chain():
+        d = dv.Derivation("A long chain", intro=" ".join(["An introduction of words."] * 12))
+        d.given(1 / (1 + z**2), "start " + " ".join(["with a justification"] * 8), name="c")
+        for k in range(1, 17):
+            d.equal((1 + k) / ((1 + k) * (1 + z**2)), f"multiply by ${k + 1}/{k + 1}$; "
+                    + " ".join(["and say so"] * (k % 4)))
+        return d
+
+    short = _short(lecture.Section(long_chain))
+    build(tmp_path, ("slides",), lecture=short, engine=engine, nested=False)
+    frames = slides.deck(short)
+    assert len([f for f in frames if f.rows]) >= 3
+    pages = PdfReader(tmp_path / "slides.pdf").pages
+    assert len(pages) == sum(f.reveals for f in frames)
+    assert outside_the_page(tmp_path / "slides.pdf") == [], engine

@@ -9,6 +9,8 @@ from pathlib import Path
 
 def output_folder(path: str | Path) -> Path:
     """Create ``path`` if needed; ValueError (one line) if it is a file or not writable."""
+    if not str(path).strip():
+        raise ValueError("--out needs a folder name, e.g. --out build")
     out = Path(path)
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {str(path)!r} is a file, not a folder")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from derivations.lecture import Algorithm, Lecture
+from derivations.printing import escape_text
 from figures import natural_size
 from figures.outputs.base import Context, Output
 from figures.outputs.engines import compile_tex
@@ -26,9 +27,9 @@ NEEDSPACE = (r"\newcommand{\needspace}[1]{\par\vskip 0pt plus #1\penalty-200"
 
 def algorithm_tex(box: Algorithm) -> str:
     r"""An algorithm box as a framed ``enumerate``."""
-    items = "\n".join(r"\item " + line for line in box.lines())
+    items = "\n".join(r"\item " + escape_text(line) for line in box.lines())
     return ("\\par\\medskip\\noindent\\fbox{\\begin{minipage}{0.96\\linewidth}\n"
-            f"\\textbf{{{box.title}}}\n\\begin{{enumerate}}\n{items}\n\\end{{enumerate}}\n"
+            f"\\textbf{{{escape_text(box.title)}}}\n\\begin{{enumerate}}\n{items}\n\\end{{enumerate}}\n"
             "\\end{minipage}}\\par\\medskip")
 
 
@@ -48,8 +49,9 @@ def handout_tex(lecture: Lecture, folder: Path, ctx: Context) -> str:
             parts.append("\\begin{center}\\includegraphics[width=\\linewidth,height="
                          f"{share:.2f}\\textheight,keepaspectratio]{{{rel}}}\\end{{center}}")
     head = preamble(packages=(*ARTICLE_PACKAGES, "graphicx"))
-    return (head + NEEDSPACE + "\n" + f"\\title{{{lecture.title}}}\n\\date{{}}\n"
-            "\\begin{document}\n\\maketitle\n" + lecture.intro + "\n" + "\n".join(parts)
+    return (head + NEEDSPACE + "\n" + f"\\title{{{escape_text(lecture.title)}}}\n\\date{{}}\n"
+            "\\begin{document}\n\\maketitle\n" + escape_text(lecture.intro) + "\n"
+            + "\n".join(parts)
             + "\n\\end{document}\n")
 
 

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from derivations.core import Derivation
 from derivations.lecture import Lecture
+from derivations.printing import escape_text
 from figures.outputs.base import Context, Output
 from figures.outputs.files import write_atomic
 
@@ -37,9 +38,9 @@ def preamble(cls: str = "article", options: Sequence[str] = ("11pt",),
 
 def body(d: Derivation) -> str:
     r"""The derivation as a ``\section*`` with its introduction and ``align*`` blocks."""
-    parts = [rf"\section*{{{d.title}}}"]
+    parts = [rf"\section*{{{escape_text(d.title)}}}"]
     if d.intro:
-        parts.append(d.intro)
+        parts.append(escape_text(d.intro))
     parts.append(r"{\small" + "\n" + d.latex() + "\n}")
     return "\n".join(parts) + "\n"
 
