@@ -52,7 +52,9 @@ def _run(args: argparse.Namespace, names: tuple[str, ...], nested: bool) -> int:
     try:
         label, written = build(out, names, engine=args.engine, nested=nested,
                                progress=_progress, **title)
-    except (PdfError, ValueError, TypeError) as exc:  # a StepError or SlideError too
+    except PdfError as exc:
+        raise BuildError(str(exc)) from None
+    except (ValueError, TypeError) as exc:  # the manifest: a StepError, a SlideError...
         raise BuildError(f"{type(exc).__name__}: {exc}") from None
     if args.engine == "auto":
         label += " (auto: " + ("TeX found on PATH)" if label != "mathtext"
