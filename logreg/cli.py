@@ -59,7 +59,8 @@ def _run(args: argparse.Namespace, names: tuple[str, ...], nested: bool) -> int:
     if args.engine == "auto":
         label += " (auto: " + ("TeX found on PATH)" if label != "mathtext"
                                else "no TeX engine on PATH)")
-    print(f"PDF engine: {label}")
+    if {"pdf", "handout", "slides"} & set(names):
+        print(f"PDF engine: {label}")
     print(f"wrote {len(written)} files in {time.perf_counter() - start:.1f} s:")
     for folder in sorted({w.parent for w in written}):
         kinds = sorted({w.suffix for w in written if w.parent == folder})
@@ -82,6 +83,10 @@ def cmd_derive(args: argparse.Namespace) -> int:
 
 def cmd_slides(args: argparse.Namespace) -> int:
     return _run(args, ("slides",), nested=False)
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    return _run(args, ("site",), nested=False)
 
 
 def cmd_figures(argv: Sequence[str]) -> int:
@@ -107,7 +112,7 @@ def make_parser() -> argparse.ArgumentParser:
             p.add_argument(f"--{key}", metavar="TEXT", help=f"the slides' title frame: {what}")
 
     p = sub.add_parser("build", help="the main job: figures, derivations (.md, .tex, .pdf), "
-                       "handout and slides into DIR")
+                       "handout, slides and web site into DIR")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--engine", **engine)
     title_options(p)
@@ -126,6 +131,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", **engine)
     title_options(p)
     p.set_defaults(run=cmd_slides)
+    p = sub.add_parser("site", help="the lecture as a static web site (HTML with MathML, "
+                       "SVG figures, no scripts) into DIR")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.set_defaults(run=cmd_site, engine="mathtext")  # no PDF is made; nothing to choose
     return parser
 
 

@@ -107,6 +107,9 @@ def test_a_derivation_added_by_the_readme_recipe_reaches_every_format(built):
     assert d.title in slide_text
     assert (out / "slides" / "frames" / f"{d.name}-symmetry.tex").exists()
     assert rf"\input{{frames/{d.name}-symmetry}}" in (out / "slides" / "slides.tex").read_text()
+    page = (out / "site" / f"{d.name}.html").read_text()
+    assert d.title in page and f'id="{d.name}-step-2"' in page
+    assert f'href="{d.name}.html"' in (out / "site" / "index.html").read_text()
     summary = "".join(f.read_text() for f in (out / "slides" / "frames").glob("summary*.tex"))
     assert r"1 - \sigma(z) & {}= \sigma(- z)" in summary
 
@@ -315,8 +318,9 @@ def test_build_cli_tex_failure_is_one_clear_error(tmp_path, monkeypatch, capsys)
 
 
 def test_every_output_is_registered_once_with_a_folder():
-    assert list(OUTPUTS) == ["figures", "markdown", "latex", "pdf", "handout", "slides"]
-    assert all(o.folder in {"figures", "derivations", "slides"} for o in OUTPUTS.values())
+    assert list(OUTPUTS) == ["figures", "markdown", "latex", "pdf", "handout", "slides", "site"]
+    assert all(o.folder in {"figures", "derivations", "slides", "site"}
+               for o in OUTPUTS.values())
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -4,7 +4,7 @@ Each format is an :class:`~figures.outputs.base.Output` that writes files from
 the manifest (``derivations.lecture.LECTURE``):
 
 >>> list(OUTPUTS)
-['figures', 'markdown', 'latex', 'pdf', 'handout', 'slides']
+['figures', 'markdown', 'latex', 'pdf', 'handout', 'slides', 'site']
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from figures.outputs.images import FiguresOutput, check_lecture
 from figures.outputs.latex import LatexOutput
 from figures.outputs.markdown import MarkdownOutput
 from figures.outputs.pdf import PdfOutput
+from figures.outputs.site import SiteOutput
 from figures.outputs.slides import SlidesOutput
 
 #: name -> output, in the order a build runs them (figures first: documents include them)
 OUTPUTS: dict[str, Output] = {o.name: o for o in (
     FiguresOutput(), MarkdownOutput(), LatexOutput(), PdfOutput(), HandoutOutput(),
-    SlidesOutput())}
+    SlidesOutput(), SiteOutput())}
 
 
 def build(root: Path, names: Sequence[str] = tuple(OUTPUTS), *, lecture: Lecture | None = None,
