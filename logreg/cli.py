@@ -152,6 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BuildError as exc:
         print(f"logreg: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # e.g. `logreg build ... | head`: the reader left; not an error
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("logreg: interrupted; finished files are complete, none half-written",
               file=sys.stderr)

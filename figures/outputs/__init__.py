@@ -54,7 +54,8 @@ def build(root: Path, names: Sequence[str] = tuple(OUTPUTS), *, lecture: Lecture
     for i, name in enumerate(names, 1):
         output = OUTPUTS[name]
         if progress:
-            progress(i, len(names), f"{name}: {output.describe(lecture, ctx)} ({used})")
+            engine_note = f" ({used})" if output.uses_engine else ""
+            progress(i, len(names), f"{name}: {output.describe(lecture, ctx)}{engine_note}")
         written += [p for p in output.write(lecture, ctx) if p not in written]
     return (f"tex ({program})" if program else "mathtext"), written
 

@@ -48,6 +48,7 @@ class Output(ABC):
 
     name: ClassVar[str]
     folder: ClassVar[str]
+    uses_engine: ClassVar[bool] = False  # True when it makes PDFs with the build's engine
 
     @abstractmethod
     def describe(self, lecture: Lecture, ctx: Context) -> str:

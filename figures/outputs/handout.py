@@ -73,6 +73,7 @@ class HandoutOutput(Output):
 
     name: ClassVar[str] = "handout"
     folder: ClassVar[str] = "derivations"
+    uses_engine: ClassVar[bool] = True
 
     def describe(self, lecture: Lecture, ctx: Context) -> str:
         return f"handout.pdf ({len(lecture.sections)} sections, {len(lecture.figures())} figures)"

@@ -25,6 +25,7 @@ class PdfOutput(Output):
 
     name: ClassVar[str] = "pdf"
     folder: ClassVar[str] = "derivations"
+    uses_engine: ClassVar[bool] = True
 
     def describe(self, lecture: Lecture, ctx: Context) -> str:
         return f"{len(lecture.sections)} derivations as .pdf"

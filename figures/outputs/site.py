@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import inspect
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import ClassVar
 
@@ -27,80 +28,136 @@ from figures.outputs.files import write_atomic
 from figures.outputs.images import write_figures
 
 # ---------------------------------------------------------------- MathML --
-_LETTERS = re.compile(r"<mo />((?:<mrow>)?(?:<m[in](?: [^>]*)?>[A-Za-z0-9]</m[in]>){2,}"
-                      r"(?:</mrow>)?)")
+NS = "http://www.w3.org/1998/Math/MathML"
+ET.register_namespace("", NS)
+#: MathML Core's elements: anything else in a converted formula (``\text{<b>}``) is refused
+ELEMENTS = {"math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext",
+            "mspace", "msub", "msup", "msubsup", "munder", "mover", "munderover", "mfrac",
+            "msqrt", "mroot", "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom"}
+TALL = {"mfrac", "munder", "mover", "munderover", "msubsup", "mtable"}
+MINUS_LIKE = {"\u2212", "+", "-"}
+CLOSERS = {")", "]", "}", "|", "\u2032", "\u2033", "!", "\u221e"}  # end an operand
 
 
-def operator_names(mathml: str) -> str:
-    r"""``\operatorname{log1p}`` as one identifier, not five letters.
-
-    >>> operator_names("<mo /><mrow><mi>l</mi><mi>o</mi><mi>g</mi><mn>1</mn><mi>p</mi></mrow>")
-    '<mi>log1p</mi>'
-    """
-    def join(match: re.Match) -> str:
-        name = "".join(re.findall(r">([A-Za-z0-9])<", match.group(1)))
-        return f"<mi>{name}</mi>"
-    return _LETTERS.sub(join, mathml)
+def _tag(el: ET.Element) -> str:
+    return el.tag.rsplit("}", 1)[-1]
 
 
-_FENCE = re.compile(r'<mo stretchy="true" fence="true" form="(prefix|postfix)"')
-_TALL = ("<mfrac", "<munder", "<mover", "<msubsup", "<mtable")
+def _new(tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    el = ET.Element(f"{{{NS}}}{tag}", attrs)
+    el.text = text
+    return el
 
 
-def flat_fences(mathml: str) -> str:
-    r"""Brackets around nothing taller than a line at their natural size, as TeX does.
-
-    Chromium sets a stretchy bracket from a larger glyph, with wide side bearings.
-
-    >>> flat_fences('<mo stretchy="true" fence="true" form="prefix">(</mo><mi>a</mi>'
-    ...             '<mo stretchy="true" fence="true" form="postfix">)</mo>').count("false")
-    2
-    """
-    out, opened = list(mathml), []
-    for m in _FENCE.finditer(mathml):
-        if m.group(1) == "prefix":
-            opened.append(m)
-        elif opened:
-            start = opened.pop()
-            if not any(tag in mathml[start.end():m.start()] for tag in _TALL):
-                for fence in (start, m):
-                    at = fence.start() + len('<mo stretchy="')
-                    out[at:at + 4] = ["false", "", "", ""]
-    return "".join(out)
+def operator_names(root: ET.Element) -> None:
+    r"""``\operatorname{log1p}`` and ``\mathrm{diag}`` as one identifier, not letter by letter."""
+    for parent in root.iter():
+        kids = list(parent)
+        for i, kid in enumerate(kids):
+            letters = list(kid) if _tag(kid) == "mrow" else []
+            if letters and len(letters) > 1 and all(
+                    _tag(k) in {"mi", "mn"} and len(k.text or "") == 1 and not len(k)
+                    for k in letters) and ((i > 0 and _tag(kids[i - 1]) == "mo"
+                                           and not (kids[i - 1].text or "").strip())
+                                           or letters[0].get("mathvariant") == "normal"):
+                if i > 0 and _tag(kids[i - 1]) == "mo" and not (kids[i - 1].text or "").strip():
+                    parent.remove(kids[i - 1])
+                name = _new("mi", "".join(k.text for k in letters))
+                parent.insert(list(parent).index(kid), name)
+                parent.remove(kid)
 
 
-def tight_fences(mathml: str) -> str:
-    r"""``\left( … \right)`` with no operator spacing inside the brackets, as TeX sets them.
-
-    >>> tight_fences('<mo stretchy="true" fence="true" form="prefix">(</mo>')
-    '<mo stretchy="true" fence="true" form="prefix" lspace="0" rspace="0">(</mo>'
-    """
-    return re.sub(r'(<mo [^>]*fence="true"[^>]*)>', r'\1 lspace="0" rspace="0">', mathml)
-
-
-def annotated(mathml: str, latex: str) -> str:
-    """The formula inside ``<semantics>`` with its LaTeX source as an annotation."""
-    head, _, rest = mathml.partition(">")
-    body = rest.rsplit("</math>", 1)[0]
-    source = html.escape(latex, quote=False)
-    return (f"{head}><semantics><mrow>{body}</mrow>"
-            f'<annotation encoding="application/x-tex">{source}</annotation>'
-            "</semantics></math>")
+def function_names(root: ET.Element, display: bool) -> None:
+    """``log``, ``max``, ``softplus`` as upright names with a thin space before, as TeX sets
+    them; ``lim`` keeps its limits underneath in a displayed step."""
+    for parent in root.iter():
+        for i, kid in enumerate(list(parent)):
+            text = kid.text or ""
+            if _tag(kid) not in {"mi", "mo"} or len(text) < 2 or not text.isalnum():
+                continue
+            if text == "lim":
+                if display and _tag(parent) == "msub" and i == 0:
+                    parent.tag = f"{{{NS}}}munder"
+                continue
+            kid.tag = f"{{{NS}}}mi"
+            if _tag(parent) == "mrow" and i > 0:
+                parent.insert(list(parent).index(kid), _new("mspace", width="0.1667em"))
 
 
-def displayed(mathml: str) -> str:
-    """Fractions and limits at display size, as in the lecture's ``align*``."""
-    return mathml.replace('display="inline"', 'display="inline" displaystyle="true"', 1)
+def primes(root: ET.Element) -> None:
+    """``σ'`` as σ followed by a prime at full size, not a tiny superscript."""
+    for parent in root.iter():
+        for kid in list(parent):
+            if _tag(kid) == "msup" and len(kid) == 2 and (kid[1].text or "") in {"\u2032",
+                                                                                "\u2033"}:
+                base, mark = kid[0], _new("mo", kid[1].text, lspace="0", rspace="0")
+                at = list(parent).index(kid)
+                parent.remove(kid)
+                parent.insert(at, base)
+                parent.insert(at + 1, mark)
+
+
+def operator_spacing(root: ET.Element) -> None:
+    """A unary minus and a slash without binary-operator space; brackets as TeX sets them:
+    no inner space, and at their natural size around nothing taller than a line."""
+    for parent in root.iter():
+        kids = list(parent)
+        tall = any(_tag(d) in TALL for k in kids for d in k.iter())
+        for i, kid in enumerate(kids):
+            if _tag(kid) != "mo":
+                continue
+            text = kid.text or ""
+            before = kids[i - 1] if i else None
+            if text in MINUS_LIKE and (before is None or (_tag(before) == "mo"
+                                       and (before.text or "") not in CLOSERS)):
+                kid.set("lspace", "0")
+                kid.set("rspace", "0")
+            elif text == "/":
+                kid.set("lspace", "0")
+                kid.set("rspace", "0")
+            elif kid.get("fence") == "true":
+                kid.set("lspace", "0")
+                kid.set("rspace", "0")
+                if not tall:
+                    kid.set("stretchy", "false")
 
 
 def mathml(latex: str, display: bool = False) -> str:
-    r"""One formula as MathML Core: converted, operator names joined, LaTeX annotated.
+    r"""One formula as MathML Core, checked and tidied, with its LaTeX as an annotation.
 
-    >>> print(mathml("a - y"))  # doctest: +ELLIPSIS
-    <math ...><semantics>...<mi>y</mi>...<annotation ...>a - y</annotation>...
+    ``display`` sets fractions, sums and limits at display size, as in ``align*``.
+    Raises ValueError for LaTeX that does not convert to MathML Core's elements.
+
+    >>> print(mathml(r"\sigma'(z)"))  # doctest: +ELLIPSIS
+    <math ...><mi>σ</mi><mo lspace="0" rspace="0">′</mo>...\sigma'(z)</annotation>...
     """
-    out = tight_fences(flat_fences(operator_names(convert(latex))))
-    return annotated(displayed(out) if display else out, latex)
+    try:
+        raw = convert(latex, display="block" if display else "inline")
+        root = ET.fromstring(raw)
+    except Exception as exc:  # latex2mathml's own errors, or markup inside \text{}
+        raise ValueError(f"cannot print ${latex}$ as MathML ({type(exc).__name__}: "
+                         f"{exc})") from None
+    strange = sorted({_tag(el) for el in root.iter()} - ELEMENTS)
+    if strange or any(el.tag.startswith("{") and not el.tag.startswith(f"{{{NS}}}")
+                      for el in root.iter()):
+        raise ValueError(f"cannot print ${latex}$ as MathML: it would contain "
+                         f"<{', '.join(strange) or 'foreign'}> elements")
+    operator_names(root)
+    function_names(root, display)
+    primes(root)
+    operator_spacing(root)
+    root.set("display", "inline")
+    if display:
+        root.set("displaystyle", "true")
+    body = _new("mrow")
+    body.extend(list(root))
+    for kid in list(root):
+        root.remove(kid)
+    semantics = _new("semantics")
+    semantics.append(body)
+    semantics.append(_new("annotation", latex, encoding="application/x-tex"))
+    root.append(semantics)
+    return ET.tostring(root, encoding="unicode")
 
 
 def prose(text: str) -> str:
@@ -144,6 +201,8 @@ nav.crumbs { font-size: 0.9rem; display: flex; justify-content: space-between; g
 .lhs, .rhs { overflow-x: auto; overflow-y: hidden; min-width: 0; padding: 0.15rem 0; }
 .note { color: var(--muted); font-size: 0.85rem; margin: 0; padding-left: 0.8rem;
   min-width: 0; overflow-wrap: anywhere; }
+main p, main li, h1, .note { overflow-x: auto; overflow-y: hidden; }  /* wide inline math */
+footer { color: var(--muted); font-size: 0.8rem; margin-top: 2rem; }
 .note .num { text-decoration: none; margin-right: 0.3rem; }
 .nobr { white-space: nowrap; }
 .step:target > * { background: var(--box); }
@@ -169,13 +228,17 @@ ol.contents li { margin: 0.3rem 0; }
 """
 
 
+MARKER = "<!-- generated by logreg site: edit derivations/, not this file -->"
+
+
 def _page(title: str, body: str, lecture: Lecture) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    return ("<!DOCTYPE html>\n" + MARKER + "\n<html lang=\"en\">\n<head>\n"
+            "<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{html.escape(title)}</title>\n"
             "<link rel=\"stylesheet\" href=\"style.css\">\n</head>\n<body>\n"
-            f"{body}\n<footer><p class=\"note\">{html.escape(lecture.title)}: generated by "
-            "logreg from proven SymPy derivations.</p></footer>\n</body>\n</html>\n")
+            f"{body}\n<footer><p>{html.escape(lecture.title)}. Generated by logreg from "
+            "derivations SymPy proved.</p></footer>\n</body>\n</html>\n")
 
 
 def _step_id(d: Derivation, number: int) -> str:
@@ -187,12 +250,16 @@ def _chain(d: Derivation, chain: list) -> str:
     for step in chain:
         n = d.number(step)
         left, right = step_parts(step)
-        lhs = mathml(left, display=True) if left else ""
+        note = note_text(d, step).removeprefix(f"({n}) ")  # every step is numbered here
+        try:
+            lhs = mathml(left, display=True) if left else ""
+            rhs, why = mathml(right, display=True), prose(note)
+        except ValueError as exc:
+            raise ValueError(f"{d.title!r}, step {n}: {exc}") from None
         rows.append(f'<div class="step" id="{_step_id(d, n)}">'
-                    f'<div class="lhs">{lhs}</div>'
-                    f'<div class="rhs">{mathml(right, display=True)}</div>'
+                    f'<div class="lhs">{lhs}</div><div class="rhs">{rhs}</div>'
                     f'<p class="note"><a class="num" href="#{_step_id(d, n)}" '
-                    f'aria-label="step {n}">({n})</a>{prose(note_text(d, step))}</p></div>')
+                    f'aria-label="step {n}">({n})</a>{why}</p></div>')
     return '<div class="chain">\n' + "\n".join(rows) + "\n</div>"
 
 
@@ -251,14 +318,18 @@ class SiteOutput(Output):
 
     def write(self, lecture: Lecture, ctx: Context) -> list[Path]:
         folder = ctx.folder(self)
-        (folder / "figures").mkdir(exist_ok=True)
-        written = write_figures(folder / "figures", ("svg",), lecture.figures())
-        written.append(write_atomic(folder / "style.css", CSS))
-        written.append(write_atomic(folder / "index.html", index_page(lecture)))
         sections = list(lecture)
+        pages = {"index.html": index_page(lecture)}  # every page made before any is written
         for i, section in enumerate(sections):
             before = sections[i - 1] if i else None
             after = sections[i + 1] if i + 1 < len(sections) else None
-            page = derivation_page(section, lecture, before, after)
-            written.append(write_atomic(folder / f"{section.name}.html", page))
+            pages[f"{section.name}.html"] = derivation_page(section, lecture, before, after)
+        (folder / "figures").mkdir(exist_ok=True)
+        written = write_figures(folder / "figures", ("svg",), lecture.figures())
+        written.append(write_atomic(folder / "style.css", CSS))
+        written += [write_atomic(folder / name, page) for name, page in pages.items()]
+        for stale in set(folder.glob("*.html")) - set(written):
+            with stale.open(errors="replace") as fh:
+                if fh.readline() and fh.readline().rstrip() == MARKER:
+                    stale.unlink()  # a page the lecture no longer has; pages of yours stay
         return written

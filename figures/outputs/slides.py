@@ -354,6 +354,7 @@ class SlidesOutput(Output):
 
     name: ClassVar[str] = "slides"
     folder: ClassVar[str] = "slides"
+    uses_engine: ClassVar[bool] = True
 
     def describe(self, lecture: Lecture, ctx: Context) -> str:
         return "slides.tex, frames/*.tex, slides.pdf (16:9)"
