@@ -253,7 +253,7 @@ def _chain(d: Derivation, chain: list) -> str:
         note = note_text(d, step).removeprefix(f"({n}) ")  # every step is numbered here
         try:
             lhs = mathml(left, display=True) if left else ""
-            rhs, why = mathml(right, display=True), prose(note)
+            rhs, why = mathml(right, display=True), linked(prose(note), d)
         except ValueError as exc:
             raise ValueError(f"{d.title!r}, step {n}: {exc}") from None
         rows.append(f'<div class="step" id="{_step_id(d, n)}">'
@@ -261,6 +261,20 @@ def _chain(d: Derivation, chain: list) -> str:
                     f'<p class="note"><a class="num" href="#{_step_id(d, n)}" '
                     f'aria-label="step {n}">({n})</a>{why}</p></div>')
     return '<div class="chain">\n' + "\n".join(rows) + "\n</div>"
+
+
+def linked(note_html: str, d: Derivation) -> str:
+    """A note's step references, "(19)" and "from (19)", as links to those steps.
+
+    >>> from derivations import threshold
+    >>> linked("as in (2), not 2", threshold())
+    'as in <a href="#threshold-step-2">(2)</a>, not 2'
+    """
+    def link(match: re.Match) -> str:
+        return f'<a href="#{_step_id(d, int(match.group(1)))}">({match.group(1)})</a>'
+    parts = re.split(r"(<math.*?</math>)", note_html)  # never inside a formula
+    parts[::2] = [re.sub(r"\((\d+)\)", link, p) for p in parts[::2]]
+    return "".join(parts)
 
 
 def alt_text(name: str) -> str:
@@ -289,8 +303,8 @@ def derivation_page(section: Section, lecture: Lecture, before: Section | None,
         width, height = natural_size(name)
         alt = html.escape(alt_text(name))
         parts.append(f'<figure><img src="figures/{name}.svg" alt="{alt}" width="700" '
-                     f'height="{round(700 * height / width)}"><figcaption>{alt}'
-                     "</figcaption></figure>")
+                     f'height="{round(700 * height / width)}">'
+                     f'<figcaption aria-hidden="true">{alt}</figcaption></figure>')
     return _page(f"{d.title} - {lecture.title}", "\n".join(parts) + "\n</main>", lecture)
 
 
