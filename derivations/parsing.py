@@ -1,0 +1,367 @@
+r"""Students' LaTeX read into SymPy by a small recursive-descent parser; never executed.
+
+The text is only ever tokenised and matched against a grammar: no ``eval``,
+``sympify`` or ``parse_expr``. Limits on the text (line length, nesting depth,
+number size, exponent size) are checked before any SymPy object is built, so a
+power tower cannot exhaust the machine. The lecture's names mean the lecture's
+things: ``\sigma`` the sigmoid, ``e`` Euler's number, ``x_j``, ``w_j``, ``b``,
+``z``, ``a``, ``y``, ``L``, ``\eta`` its symbols, and ``w^T x`` the weighted sum
+``w_j x_j + s``.
+
+>>> parse_expression(r"\frac{1}{1 + e^{-z}}")
+1/(1 + exp(-z))
+>>> parse_expression(r"\sigma(z)\left(1-\sigma(z)\right)")
+(1 - sigma(z))*sigma(z)
+>>> parse_expression(r"\frac{\partial L}{\partial w_j}")
+Derivative(L, w_j)
+>>> [(line.relation, line.expr) for line in parse_answer("a(1-a) % given\n= a - a^2")]
+[(None, a*(1 - a)), ('=', -a**2 + a)]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import sympy as sp
+
+from derivations.symbols import L, a, b, eta, lam, s, sigma, t, w_j, w_k, x_j, x_k, y, z
+
+MAX_LINE = 400       # characters in one line
+MAX_LINES = 60       # lines in one answer
+MAX_DEPTH = 24       # nested groups, fractions and brackets
+MAX_DIGITS = 12      # digits in one number
+MAX_EXPONENT = 100   # largest whole-number exponent |n|, checked before a power is built
+MAX_RESULT_DIGITS = 1000  # digits of a number a power of numbers may make
+
+RELATIONS = {"=": "=", r"\iff": r"\iff", r"\Leftrightarrow": r"\iff", "<": "<", ">": ">",
+             r"\le": r"\le", r"\leq": r"\le", r"\ge": r"\ge", r"\geq": r"\ge"}
+SYMBOLS = {"z": z, "a": a, "y": y, "L": L, "b": b, "s": s, "t": t, r"\eta": eta,
+           r"\lambda": lam}
+SUBSCRIPTED = {("x", "j"): x_j, ("w", "j"): w_j, ("x", "k"): x_k, ("w", "k"): w_k}
+SIZING = {r"\left", r"\right", r"\big", r"\Big", r"\bigl", r"\bigr", r"\Bigl", r"\Bigr"}
+SPACES = {r"\,", r"\;", r"\!", r"\ ", r"\quad", r"\qquad"}
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\[,;! ]|\d+(?:\.\d+)?|[A-Za-z]|[-+*/^_(){}\[\]=<>',|]|\s+")
+
+
+class ParseError(ValueError):
+    """A line that does not read as the lecture's notation: where, and what was expected."""
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(f"line {line}, column {column}: {message}")
+        self.line, self.column = line, column
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    column: int  # 1-based
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of an answer: its relation to the line before (None on the first)."""
+
+    number: int
+    relation: str | None
+    expr: sp.Basic
+    why: str = ""
+
+
+def tokens(text: str, line: int = 1) -> list[Token]:
+    """The tokens of one line (spaces dropped); ParseError at the first unknown character."""
+    if len(text) > MAX_LINE:
+        raise ParseError(line, MAX_LINE + 1, f"the line is longer than {MAX_LINE} characters")
+    out, at = [], 0
+    while at < len(text):
+        m = _TOKEN.match(text, at)
+        if not m:
+            raise ParseError(line, at + 1, f"unexpected character {text[at]!r}")
+        if not m.group().isspace() and m.group() not in SPACES:
+            out.append(Token(m.group(), at + 1))
+        at = m.end()
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str, line: int) -> None:
+        self.toks = tokens(text, line)
+        self.line, self.at, self.depth, self.width = line, 0, 0, len(text) + 1
+
+    # -- helpers ------------------------------------------------------------
+    def peek(self, k: int = 0) -> str | None:
+        i = self.at + k
+        return self.toks[i].text if i < len(self.toks) else None
+
+    def error(self, expected: str) -> ParseError:
+        found = self.peek()
+        column = self.toks[self.at].column if found is not None else self.width
+        return ParseError(self.line, column, f"expected {expected}, found "
+                          + (repr(found) if found is not None else "the end of the line"))
+
+    def take(self, text: str, expected: str | None = None) -> None:
+        while self.peek() in SIZING:
+            self.at += 1
+        if self.peek() != text:
+            raise self.error(expected or repr(text))
+        self.at += 1
+
+    def nest(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"at most {MAX_DEPTH} nested groups")
+
+    def group(self) -> sp.Expr:
+        """``{...}`` or a single token's worth (``e^2``, ``x_j``)."""
+        if self.peek() == "{":
+            self.at += 1
+            self.nest()
+            out = self.expr()
+            self.take("}")
+            self.depth -= 1
+            return out
+        return self.atom()
+
+    # -- grammar ------------------------------------------------------------
+    def expr(self) -> sp.Expr:
+        """terms joined by + and -."""
+        sign = 1
+        if self.peek() in {"+", "-"}:
+            sign = -1 if self.peek() == "-" else 1
+            self.at += 1
+        out = sign * self.term()
+        while self.peek() in {"+", "-"}:
+            op = self.peek()
+            self.at += 1
+            out = out + self.term() if op == "+" else out - self.term()
+        return out
+
+    def term(self) -> sp.Expr:
+        """factors, multiplied (``\\cdot``, ``\\times``, ``*`` or side by side) or divided."""
+        out = self.power()
+        while True:
+            nxt = self.peek()
+            if nxt in {r"\cdot", r"\times", "*"}:
+                self.at += 1
+                out = out * self.power()
+            elif nxt == "/":
+                self.at += 1
+                out = out / self.power()
+            elif nxt is not None and self.starts_factor(nxt):
+                out = out * self.power()
+            else:
+                return out
+
+    def starts_factor(self, text: str) -> bool:
+        if text in RELATIONS or text in {"+", "-", "}", ")", "]", ",", "|", "^", "_", "'",
+                                         r"\cdot", r"\times", "*", "/", r"\right"}:
+            return False
+        return not (text in SIZING and self.peek(1) in {")", "]", "|", "."})
+
+    def power(self) -> sp.Expr:
+        base = self.atom()
+        if self.peek() == "^":
+            self.at += 1
+            if self.peek() == "T" and isinstance(base, sp.Symbol) and base.name == "w":
+                self.at += 1
+                if self.peek() != "x":
+                    raise self.error("x after w^T")
+                self.at += 1
+                return w_j * x_j + s  # w^T x: the weighted sum, w_j x_j and the rest s
+            exponent = self.group()
+            if exponent.is_Integer and abs(int(exponent)) > MAX_EXPONENT:
+                raise self.error(f"an exponent of at most {MAX_EXPONENT}")
+            if base.is_Number and exponent.is_Number and abs(base) > 1 and \
+                    abs(float(exponent)) * math.log10(abs(float(base))) > MAX_RESULT_DIGITS:
+                raise self.error(f"a number of at most {MAX_RESULT_DIGITS} digits")
+            return sp.exp(exponent) if base == sp.E else base**exponent
+        return base
+
+    def atom(self) -> sp.Expr:
+        tok = self.peek()
+        if tok is None:
+            raise self.error("a number, a symbol or a bracket")
+        while tok in SIZING:
+            self.at += 1
+            tok = self.peek()
+        if tok in {"(", "["}:
+            close = ")" if tok == "(" else "]"
+            self.at += 1
+            self.nest()
+            inner = self.expr()
+            self.take(close)
+            self.depth -= 1
+            return inner
+        if tok == "{":
+            return self.group()
+        if tok == "-":
+            self.at += 1
+            return -self.power()
+        if re.fullmatch(r"\d+(\.\d+)?", tok):
+            if len(tok.replace(".", "")) > MAX_DIGITS:
+                raise self.error(f"a number of at most {MAX_DIGITS} digits")
+            self.at += 1
+            whole, _, frac = tok.partition(".")  # digits only: read as integers, never parsed
+            return sp.Rational(int(whole + frac), 10 ** len(frac))
+        self.at += 1
+        if tok == r"\frac":
+            return self.fraction()
+        if tok in {r"\exp"}:
+            return sp.exp(self.argument())
+        if tok in {r"\log", r"\ln"}:
+            return sp.log(self.argument())
+        if tok == r"\sigma":
+            return self.sigmoid()
+        if tok == r"\lim":
+            return self.limit()
+        if tok == r"\infty":
+            return sp.oo
+        if tok in SYMBOLS:
+            return SYMBOLS[tok]
+        if tok == "e":
+            return sp.E
+        if re.fullmatch(r"[A-Za-z]", tok):
+            if self.peek() == "_":
+                self.at += 1
+                sub = self.subscript()
+                return SUBSCRIPTED.get((tok, sub), sp.Symbol(f"{tok}_{sub}", real=True))
+            return sp.Symbol(tok, real=True)
+        self.at -= 1
+        if tok.startswith("\\"):
+            raise self.error(r"a command the lecture uses (\frac, \cdot, \left, \right, "
+                             r"\exp, \log, \sigma, \lim, \eta), not " + tok)
+        raise self.error("a number, a symbol or a bracket")
+
+    def subscript(self) -> str:
+        if self.peek() == "{":
+            self.at += 1
+            name = self.peek() or ""
+            self.at += 1
+            self.take("}")
+            return name
+        name = self.peek() or ""
+        self.at += 1
+        if not re.fullmatch(r"[A-Za-z0-9]+", name):
+            raise self.error("a subscript letter")
+        return name
+
+    def argument(self) -> sp.Expr:
+        """``\\log(a)``, ``\\log{(1-a)}``, ``\\log a``: a bracket, a group or one symbol
+        (a power after it, ``\\sigma(z)^2``, applies to the function's value)."""
+        return self.atom()
+
+    def sigmoid(self) -> sp.Expr:
+        primes = 0
+        while self.peek() == "'":
+            primes += 1
+            self.at += 1
+        if primes > 2:
+            raise self.error("at most two primes")
+        arg = self.argument()
+        if not primes:
+            return sigma(arg)
+        if arg.is_Symbol:
+            return sp.Derivative(sigma(arg), (arg, primes))
+        return sp.Subs(sp.Derivative(sigma(z), (z, primes)), z, arg)
+
+    def fraction(self) -> sp.Expr:
+        start = self.at
+        top = self.differential()
+        if top is not None:
+            bottom = self.differential()
+            if bottom is not None and isinstance(bottom[1], sp.Symbol) and top[0] == bottom[0]:
+                var = bottom[1]
+                if top[1] is None:
+                    return sp.Derivative(self.power(), var)
+                return sp.Derivative(top[1], var)
+        self.at = start
+        num = self.group()
+        den = self.group()
+        if den == 0:
+            raise self.error("a denominator that is not 0")
+        return num / den
+
+    def differential(self) -> tuple[str, sp.Expr | None] | None:
+        """``{d}``, ``{d\\sigma(z)}``, ``{\\partial L}``, ``{dz}``: (d or ∂, what), or None."""
+        if self.peek() != "{" or self.peek(1) not in {"d", r"\partial"}:
+            return None
+        mark = self.at
+        self.at += 1
+        kind = self.peek()
+        self.at += 1
+        if self.peek() == "}":
+            self.at += 1
+            return kind, None
+        try:
+            what = self.expr()
+            self.take("}")
+        except ParseError:
+            self.at = mark
+            return None
+        return kind, what
+
+    def limit(self) -> sp.Expr:
+        self.take("_", r"_{z \to ...} after \lim")
+        self.take("{")
+        var = self.atom()
+        self.take(r"\to", r"\to")
+        point = self.expr()
+        self.take("}")
+        if not isinstance(var, sp.Symbol):
+            raise self.error(r"a symbol before \to")
+        return sp.Limit(self.power(), var, point)
+
+
+def parse_expression(text: str, line: int = 1) -> sp.Expr:
+    """One expression in the lecture's LaTeX notation; ParseError if it is not one."""
+    p = _Parser(text, line)
+    out = p.expr()
+    if p.peek() is not None:
+        raise p.error("an operator or the end of the line")
+    return out
+
+
+def _relation_split(text: str, line: int) -> list[tuple[str | None, int, str]]:
+    """``lhs = rhs \\iff ...`` cut at its top-level relations: (relation, offset, text)."""
+    toks = tokens(text, line)
+    parts: list[tuple[str | None, int, str]] = []
+    start, rel, depth = 0, None, 0
+    for tok in toks:
+        depth += tok.text in {"{", "(", "["}
+        depth -= tok.text in {"}", ")", "]"}
+        if depth == 0 and tok.text in RELATIONS:
+            parts.append((rel, start, text[start:tok.column - 1]))
+            rel, start = RELATIONS[tok.text], tok.column - 1 + len(tok.text)
+    parts.append((rel, start, text[start:]))
+    return parts
+
+
+def parse_answer(text: str) -> list[Line]:
+    r"""An answer, one step per line: ``lhs = rhs`` first, then lines that start with a
+    relation (``=``, ``\iff``, ``<``, ``\le``, ``>``, ``\ge``); ``%`` begins a justification.
+    """
+    if not isinstance(text, str):
+        raise TypeError("an answer is text")
+    rows = text.splitlines()
+    if len(rows) > MAX_LINES:
+        raise ParseError(MAX_LINES + 1, 1, f"an answer has at most {MAX_LINES} lines")
+    out: list[Line] = []
+    for number, raw in enumerate(rows, 1):
+        body, _, why = raw.partition("%")
+        if not body.strip():
+            continue
+        parts = _relation_split(body, number)
+        if out and not parts[0][2].strip():
+            parts = parts[1:]
+        elif out:
+            raise ParseError(number, 1, r"a relation (=, \iff, <, \le, >, \ge) at the start "
+                             "of a line that continues the chain")
+        for rel, offset, piece in parts:
+            if not piece.strip():
+                raise ParseError(number, offset + 1, "an expression here")
+            expr = parse_expression(" " * offset + piece, number)
+            out.append(Line(number, rel if out else None, expr, why.strip()))
+    if not out:
+        raise ParseError(1, 1, "at least one line with an expression")
+    return out
