@@ -34,6 +34,7 @@ MAX_DEPTH = 24       # nested groups, fractions and brackets
 MAX_DIGITS = 12      # digits in one number
 MAX_EXPONENT = 100   # largest whole-number exponent |n|, checked before a power is built
 MAX_RESULT_DIGITS = 1000  # digits of a number a power of numbers may make
+MAX_TOWER = 1000     # product of the exponents of powers nested in powers
 
 RELATIONS = {"=": "=", r"\iff": r"\iff", r"\Leftrightarrow": r"\iff", "<": "<", ">": ">",
              r"\le": r"\le", r"\leq": r"\le", r"\ge": r"\ge", r"\geq": r"\ge"}
@@ -43,6 +44,48 @@ SUBSCRIPTED = {("x", "j"): x_j, ("w", "j"): w_j, ("x", "k"): x_k, ("w", "k"): w_
 SIZING = {r"\left", r"\right", r"\big", r"\Big", r"\bigl", r"\bigr", r"\Bigl", r"\Bigr"}
 SPACES = {r"\,", r"\;", r"\!", r"\ ", r"\quad", r"\qquad"}
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\[,;! ]|\d+(?:\.\d+)?|[A-Za-z]|[-+*/^_(){}\[\]=<>',|]|\s+")
+
+
+def _add(x: sp.Expr, y: sp.Expr) -> sp.Expr:
+    return sp.Add(x, y, evaluate=False)
+
+
+def _mul(x: sp.Expr, y: sp.Expr) -> sp.Expr:
+    return sp.Mul(x, y, evaluate=False)
+
+
+def _neg(x: sp.Expr) -> sp.Expr:
+    return sp.Mul(sp.S.NegativeOne, x, evaluate=False)
+
+
+def _div(x: sp.Expr, y: sp.Expr) -> sp.Expr:
+    return sp.Mul(x, sp.Pow(y, sp.S.NegativeOne, evaluate=False), evaluate=False)
+
+
+def _scale(expr: sp.Basic) -> float:
+    """How much nested numeric powers in ``expr`` multiply an exponent: 10^{99} gives 99."""
+    if isinstance(expr, (sp.Pow, sp.exp)):
+        base, power = (sp.E, expr.args[0]) if isinstance(expr, sp.exp) else expr.args
+        return max(_largest(power), 1.0) * _scale(base)
+    return max((_scale(arg) for arg in expr.args), default=1.0)
+
+
+def _largest(expr: sp.Basic) -> float:
+    return max((abs(float(n)) for n in expr.atoms(sp.Number) if n.is_finite), default=0.0)
+
+
+def evaluated(expr: sp.Basic) -> sp.Basic:
+    r"""``expr`` with SymPy's automatic simplification applied, as if typed in Python.
+
+    The parser builds every sum, product and power unevaluated, so that reading text
+    never computes anything; run this where time and memory are limited.
+
+    >>> evaluated(parse_expression(r"2 \cdot 3 + z - z"))
+    6
+    """
+    if not expr.args:
+        return expr
+    return expr.func(*(evaluated(arg) for arg in expr.args))
 
 
 class ParseError(ValueError):
@@ -130,11 +173,13 @@ class _Parser:
         if self.peek() in {"+", "-"}:
             sign = -1 if self.peek() == "-" else 1
             self.at += 1
-        out = sign * self.term()
+        out = self.term()
+        out = _neg(out) if sign < 0 else out
         while self.peek() in {"+", "-"}:
             op = self.peek()
             self.at += 1
-            out = out + self.term() if op == "+" else out - self.term()
+            nxt = self.term()
+            out = _add(out, nxt if op == "+" else _neg(nxt))
         return out
 
     def term(self) -> sp.Expr:
@@ -144,12 +189,15 @@ class _Parser:
             nxt = self.peek()
             if nxt in {r"\cdot", r"\times", "*"}:
                 self.at += 1
-                out = out * self.power()
+                out = _mul(out, self.power())
             elif nxt == "/":
                 self.at += 1
-                out = out / self.power()
+                den = self.power()
+                if den == 0:
+                    raise self.error("a divisor that is not 0")
+                out = _div(out, den)
             elif nxt is not None and self.starts_factor(nxt):
-                out = out * self.power()
+                out = _mul(out, self.power())
             else:
                 return out
 
@@ -163,20 +211,32 @@ class _Parser:
         base = self.atom()
         if self.peek() == "^":
             self.at += 1
-            if self.peek() == "T" and isinstance(base, sp.Symbol) and base.name == "w":
-                self.at += 1
+            braced = [self.peek(), self.peek(1), self.peek(2)] == ["{", "T", "}"]
+            if isinstance(base, sp.Symbol) and base.name == "w" and (self.peek() == "T"
+                                                                      or braced):
+                self.at += 1 if self.peek() == "T" else 3
                 if self.peek() != "x":
                     raise self.error("x after w^T")
                 self.at += 1
-                return w_j * x_j + s  # w^T x: the weighted sum, w_j x_j and the rest s
+                return _add(_mul(w_j, x_j), s)  # w^T x: the weighted sum w_j x_j + the rest s
+            self.nest()
             exponent = self.group()
-            if exponent.is_Integer and abs(int(exponent)) > MAX_EXPONENT:
-                raise self.error(f"an exponent of at most {MAX_EXPONENT}")
-            if base.is_Number and exponent.is_Number and abs(base) > 1 and \
-                    abs(float(exponent)) * math.log10(abs(float(base))) > MAX_RESULT_DIGITS:
-                raise self.error(f"a number of at most {MAX_RESULT_DIGITS} digits")
-            return sp.exp(exponent) if base == sp.E else base**exponent
+            self.depth -= 1
+            self.check_power(base, exponent)
+            if base == sp.E:
+                return sp.exp(exponent, evaluate=False)
+            return sp.Pow(base, exponent, evaluate=False)
         return base
+
+    def check_power(self, base: sp.Expr, exponent: sp.Expr) -> None:
+        """Refuse exponents that would make huge numbers, before the power exists."""
+        if _largest(exponent) > MAX_EXPONENT:
+            raise self.error(f"numbers of at most {MAX_EXPONENT} in an exponent")
+        if max(_largest(exponent), 1.0) * _scale(base) * _scale(exponent) > MAX_TOWER:
+            raise self.error(f"powers of powers whose exponents multiply to at most {MAX_TOWER}")
+        digits = max(_largest(exponent), 1.0) * math.log10(max(_largest(base), 1.0) + 1)
+        if digits > MAX_RESULT_DIGITS:
+            raise self.error(f"a number of at most {MAX_RESULT_DIGITS} digits")
 
     def atom(self) -> sp.Expr:
         tok = self.peek()
@@ -185,6 +245,8 @@ class _Parser:
         while tok in SIZING:
             self.at += 1
             tok = self.peek()
+            if tok is None:
+                raise self.error("a bracket after the sizing command")
         if tok in {"(", "["}:
             close = ")" if tok == "(" else "]"
             self.at += 1
@@ -197,7 +259,10 @@ class _Parser:
             return self.group()
         if tok == "-":
             self.at += 1
-            return -self.power()
+            self.nest()
+            out = _neg(self.power())
+            self.depth -= 1
+            return out
         if re.fullmatch(r"\d+(\.\d+)?", tok):
             if len(tok.replace(".", "")) > MAX_DIGITS:
                 raise self.error(f"a number of at most {MAX_DIGITS} digits")
@@ -208,9 +273,11 @@ class _Parser:
         if tok == r"\frac":
             return self.fraction()
         if tok in {r"\exp"}:
-            return sp.exp(self.argument())
+            arg = self.argument()
+            self.check_power(sp.E, arg)
+            return sp.exp(arg, evaluate=False)
         if tok in {r"\log", r"\ln"}:
-            return sp.log(self.argument())
+            return sp.log(self.argument(), evaluate=False)
         if tok == r"\sigma":
             return self.sigmoid()
         if tok == r"\lim":
@@ -272,15 +339,15 @@ class _Parser:
             bottom = self.differential()
             if bottom is not None and isinstance(bottom[1], sp.Symbol) and top[0] == bottom[0]:
                 var = bottom[1]
-                if top[1] is None:
-                    return sp.Derivative(self.power(), var)
+                if top[1] is None:  # d/dz applies to the rest of the product
+                    return sp.Derivative(self.term(), var)
                 return sp.Derivative(top[1], var)
         self.at = start
         num = self.group()
         den = self.group()
         if den == 0:
             raise self.error("a denominator that is not 0")
-        return num / den
+        return _div(num, den)
 
     def differential(self) -> tuple[str, sp.Expr | None] | None:
         """``{d}``, ``{d\\sigma(z)}``, ``{\\partial L}``, ``{dz}``: (d or ∂, what), or None."""
@@ -308,15 +375,23 @@ class _Parser:
         self.take(r"\to", r"\to")
         point = self.expr()
         self.take("}")
-        if not isinstance(var, sp.Symbol):
-            raise self.error(r"a symbol before \to")
+        if not isinstance(var, sp.Symbol) or var in point.free_symbols:
+            raise self.error(r"a symbol before \to, and a limit point without it")
         return sp.Limit(self.power(), var, point)
 
 
 def parse_expression(text: str, line: int = 1) -> sp.Expr:
     """One expression in the lecture's LaTeX notation; ParseError if it is not one."""
     p = _Parser(text, line)
-    out = p.expr()
+    try:
+        out = p.expr()
+    except ParseError:
+        raise
+    except (RecursionError, MemoryError):
+        raise ParseError(line, 1, "a shorter, less nested line") from None
+    except Exception as exc:  # SymPy refusing a construction: still the student's line
+        raise ParseError(line, p.toks[min(p.at, len(p.toks) - 1)].column if p.toks else 1,
+                         f"something SymPy can build ({type(exc).__name__})") from None
     if p.peek() is not None:
         raise p.error("an operator or the end of the line")
     return out
