@@ -55,6 +55,14 @@ def test_output_that_is_a_file_is_refused(tmp_path):
     assert f.read_text() == "keep me"
 
 
+def test_the_command_starts_without_proving_anything():
+    """Ctrl-C while ``logreg`` starts gives one line: the proofs run inside main()'s care."""
+    code = "import sys, logreg.cli; print([m for m in ('sympy', 'numpy') if m in sys.modules])"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    assert res.stdout.strip() == "[]"
+
+
 def test_trainer_import_does_not_pull_in_figures_or_matplotlib():
     code = ("import sys, logreg; bad = [m for m in ('matplotlib', 'figures', 'sklearn') "
             "if m in sys.modules]; print(bad)")
