@@ -20,6 +20,7 @@ Derivative(L, w_j)
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -412,31 +413,63 @@ def _relation_split(text: str, line: int) -> list[tuple[str | None, int, str]]:
     return parts
 
 
+#: a comparison inside a statement, as SymPy builds it (unevaluated)
+COMPARE = {"=": sp.Eq, "<": sp.StrictLessThan, ">": sp.StrictGreaterThan,
+           r"\le": sp.LessThan, r"\ge": sp.GreaterThan}
+
+
+def _statement(pieces: list[tuple[str | None, sp.Expr]], line: int) -> sp.Basic:
+    """``a < b``, or ``a < b < c`` as (a < b) and (b < c), unevaluated."""
+    if len(pieces) < 2:
+        raise ParseError(line, 1, r"a statement such as z > 0 on each side of \iff")
+    parts = [COMPARE[rel](left, right, evaluate=False)
+             for (_, left), (rel, right) in itertools.pairwise(pieces)]
+    return parts[0] if len(parts) == 1 else sp.And(*parts, evaluate=False)
+
+
 def parse_answer(text: str) -> list[Line]:
-    r"""An answer, one step per line: ``lhs = rhs`` first, then lines that start with a
-    relation (``=``, ``\iff``, ``<``, ``\le``, ``>``, ``\ge``); ``%`` begins a justification.
+    r"""An answer, one step per line: the first line, then lines that start with a relation
+    (``=``, ``<``, ``\le``, ``>``, ``\ge``, or ``\iff``); ``%`` begins a justification.
+
+    A chain of expressions (``=``, ``<``...) gives one Line per expression. A chain of
+    statements joined by ``\iff`` gives one Line per statement (``z > 0``):
+
+    >>> [(ln.relation, ln.expr) for ln in parse_answer("e^{-z} < 1 \n \\iff z > 0")]
+    [(None, exp(-z) < 1), ('\\iff', z > 0)]
     """
     if not isinstance(text, str):
         raise TypeError("an answer is text")
     rows = text.splitlines()
     if len(rows) > MAX_LINES:
         raise ParseError(MAX_LINES + 1, 1, f"an answer has at most {MAX_LINES} lines")
-    out: list[Line] = []
+    found: list[tuple[int, str | None, sp.Expr, str]] = []  # (line, relation, expr, why)
     for number, raw in enumerate(rows, 1):
         body, _, why = raw.partition("%")
         if not body.strip():
             continue
         parts = _relation_split(body, number)
-        if out and not parts[0][2].strip():
+        if found and not parts[0][2].strip():
             parts = parts[1:]
-        elif out:
+        elif found:
             raise ParseError(number, 1, r"a relation (=, \iff, <, \le, >, \ge) at the start "
                              "of a line that continues the chain")
         for rel, offset, piece in parts:
             if not piece.strip():
                 raise ParseError(number, offset + 1, "an expression here")
             expr = parse_expression(" " * offset + piece, number)
-            out.append(Line(number, rel if out else None, expr, why.strip()))
-    if not out:
+            found.append((number, rel if found else None, expr, why.strip()))
+    if not found:
         raise ParseError(1, 1, "at least one line with an expression")
+    if not any(rel == r"\iff" for _, rel, _, _ in found):
+        return [Line(*item) for item in found]
+    groups: list[list[tuple[int, str | None, sp.Expr, str]]] = [[]]
+    for item in found:  # one statement per group, the groups joined by \iff
+        if item[1] == r"\iff":
+            groups.append([])
+        groups[-1].append(item)
+    out = []
+    for k, group in enumerate(groups):
+        number, why = group[0][0], group[0][3]
+        pieces = [(None if i == 0 else rel, expr) for i, (_, rel, expr, _) in enumerate(group)]
+        out.append(Line(number, r"\iff" if k else None, _statement(pieces, number), why))
     return out

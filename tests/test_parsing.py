@@ -49,8 +49,17 @@ def test_an_answer_is_a_chain_of_lines_with_relations_and_justifications():
                                                           (4, "=")]
     assert lines[1].why == "definition"
     assert evaluated(lines[3].expr) == sigma(z) * (1 - sigma(z))
-    chain = parse_answer("\\sigma(z) > \\frac{1}{2}\n\\iff e^{-z} < 1\n\\iff z > 0")
-    assert [ln.relation for ln in chain] == [None, ">", r"\iff", "<", r"\iff", ">"]
+    chain = parse_answer("\\sigma(z) > \\frac{1}{2}\n\\iff e^{-z} < 1 % subtract 1\n"
+                         "\\iff z > 0")
+    assert [(ln.number, ln.relation) for ln in chain] == [(1, None), (2, r"\iff"),
+                                                          (3, r"\iff")]
+    assert [evaluated(ln.expr) for ln in chain] == [sigma(z) > sp.S.Half, sp.exp(-z) < 1,
+                                                    z > 0]
+    assert chain[1].why == "subtract 1"
+    both = parse_answer("0 < a < 1 \\iff 0 < a \\le 1")[0].expr
+    assert isinstance(both, sp.And) and len(both.args) == 2
+    with pytest.raises(ParseError, match="a statement such as z > 0"):
+        parse_answer("z \\iff z > 0")
 
 
 @pytest.mark.parametrize(("text", "where", "says"), [
