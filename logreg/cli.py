@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from logreg import __version__
 
@@ -106,35 +107,29 @@ def make_parser() -> argparse.ArgumentParser:
               "help": "PDF engine: a TeX engine on PATH, or matplotlib's mathtext "
                       "(default auto: TeX when found)"}
 
-    def title_options(p: argparse.ArgumentParser) -> None:
+    def writer(name: str, help_: str, run: Any, engine_choice: bool = True,
+               title: bool = False) -> None:
+        """A subcommand that writes outputs into --out DIR."""
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+        if engine_choice:
+            p.add_argument("--engine", **engine)
         for key, what in (("author", "presenter"), ("course", "course name"),
-                          ("date", "date, as written (none unless given)")):
+                          ("date", "date, as written (none unless given)")) if title else ():
             p.add_argument(f"--{key}", metavar="TEXT", help=f"the slides' title frame: {what}")
+        p.set_defaults(run=run, **({} if engine_choice else {"engine": "mathtext"}))
 
-    p = sub.add_parser("build", help="the main job: figures, derivations (.md, .tex, .pdf), "
-                       "handout, slides and web site into DIR")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--engine", **engine)
-    title_options(p)
-    p.set_defaults(run=cmd_build)
+    writer("build", "the main job: figures, derivations (.md, .tex, .pdf), handout, slides "
+           "and web site into DIR", cmd_build, title=True)
     p = sub.add_parser("figures", add_help=False,
                        help="regenerate the lecture's figures (logreg figures --help)")
     p.set_defaults(run=lambda args: cmd_figures([]))  # main() forwards the arguments
-    p = sub.add_parser("derive", help="every derivation's .tex, .md and .pdf, and the "
-                       "handout, into DIR")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--engine", **engine)
-    p.set_defaults(run=cmd_derive)
-    p = sub.add_parser("slides", help="the lecture as 16:9 slides (Beamer or mathtext), "
-                       "each step revealed in turn, into DIR")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--engine", **engine)
-    title_options(p)
-    p.set_defaults(run=cmd_slides)
-    p = sub.add_parser("site", help="the lecture as a static web site (HTML with MathML, "
-                       "SVG figures, no scripts) into DIR")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.set_defaults(run=cmd_site, engine="mathtext")  # no PDF is made; nothing to choose
+    writer("derive", "every derivation's .tex, .md and .pdf, and the handout, into DIR",
+           cmd_derive)
+    writer("slides", "the lecture as 16:9 slides (Beamer or mathtext), each step revealed "
+           "in turn, into DIR", cmd_slides, title=True)
+    writer("site", "the lecture as a static web site (HTML with MathML, SVG figures, no "
+           "scripts) into DIR", cmd_site, engine_choice=False)  # no PDF: nothing to choose
     return parser
 
 
