@@ -212,6 +212,7 @@ figure { margin: 1.5rem 0; }
 figure img { width: 100%; height: auto; border-radius: 0.3rem; }
 figcaption { color: var(--muted); font-size: 0.85rem; }
 ol.contents li { margin: 0.3rem 0; }
+main ol { list-style-position: inside; padding-left: 0; }  /* numbers stay in the scroll box */
 @media (max-width: 40rem) {
   .chain { grid-template-columns: minmax(0, 1fr); row-gap: 0.1rem; }
   .lhs { text-align: left; }
