@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from derivations.loss import loss_of
 from derivations.symbols import L, a, b, eta, lam, s, sigma, t, w_j, w_k, x_j, x_k, y, z
 
 MAX_LINE = 400       # characters in one line
@@ -42,9 +43,14 @@ RELATIONS = {"=": "=", r"\iff": r"\iff", r"\Leftrightarrow": r"\iff", "<": "<", 
 SYMBOLS = {"z": z, "a": a, "y": y, "L": L, "b": b, "s": s, "t": t, r"\eta": eta,
            r"\lambda": lam}
 SUBSCRIPTED = {("x", "j"): x_j, ("w", "j"): w_j, ("x", "k"): x_k, ("w", "k"): w_k}
-SIZING = {r"\left", r"\right", r"\big", r"\Big", r"\bigl", r"\bigr", r"\Bigl", r"\Bigr"}
+SIZING = {r"\left", r"\right", r"\big", r"\Big", r"\bigl", r"\bigr", r"\Bigl", r"\Bigr",
+          r"\bigg", r"\Bigg", r"\biggl", r"\biggr", r"\Biggl", r"\Biggr"}
 SPACES = {r"\,", r"\;", r"\!", r"\ ", r"\quad", r"\qquad"}
-_TOKEN = re.compile(r"\\[A-Za-z]+|\\[,;! ]|\d+(?:\.\d+)?|[A-Za-z]|[-+*/^_(){}\[\]=<>',|]|\s+")
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\[,;! ]|\d+(?:\.\d+)?|[A-Za-z]|[-+*/^_(){}\[\]=<>',|.]|\s+")
+#: characters a student may paste instead of the command (read as the command)
+UNICODE = {"\u2212": "-", "\u00b7": r"\cdot", "\u00d7": r"\times", "\u03c3": r"\sigma",
+           "\u03b7": r"\eta", "\u2202": r"\partial", "\u2264": r"\le", "\u2265": r"\ge",
+           "\u21d4": r"\iff", "\u221e": r"\infty", "\u2032": "'"}
 
 
 def _add(x: sp.Expr, y: sp.Expr) -> sp.Expr:
@@ -52,7 +58,12 @@ def _add(x: sp.Expr, y: sp.Expr) -> sp.Expr:
 
 
 def _mul(x: sp.Expr, y: sp.Expr) -> sp.Expr:
-    return sp.Mul(x, y, evaluate=False)
+    """A product kept in the order written (its factors wrapped, as ``symbols.mul`` does)."""
+    def factors(e: sp.Expr) -> tuple[sp.Expr, ...]:
+        if isinstance(e, sp.Mul) and all(isinstance(f, sp.UnevaluatedExpr) for f in e.args):
+            return e.args
+        return (sp.UnevaluatedExpr(e),)
+    return sp.Mul(*factors(x), *factors(y), evaluate=False)
 
 
 def _neg(x: sp.Expr) -> sp.Expr:
@@ -60,6 +71,8 @@ def _neg(x: sp.Expr) -> sp.Expr:
 
 
 def _div(x: sp.Expr, y: sp.Expr) -> sp.Expr:
+    if x == 1:
+        return sp.Pow(y, sp.S.NegativeOne, evaluate=False)
     return sp.Mul(x, sp.Pow(y, sp.S.NegativeOne, evaluate=False), evaluate=False)
 
 
@@ -86,6 +99,8 @@ def evaluated(expr: sp.Basic) -> sp.Basic:
     """
     if not expr.args:
         return expr
+    if isinstance(expr, sp.UnevaluatedExpr):
+        return evaluated(expr.args[0])
     return expr.func(*(evaluated(arg) for arg in expr.args))
 
 
@@ -119,6 +134,10 @@ def tokens(text: str, line: int = 1) -> list[Token]:
         raise ParseError(line, MAX_LINE + 1, f"the line is longer than {MAX_LINE} characters")
     out, at = [], 0
     while at < len(text):
+        if text[at] in UNICODE:
+            out.append(Token(UNICODE[text[at]], at + 1))
+            at += 1
+            continue
         m = _TOKEN.match(text, at)
         if not m:
             raise ParseError(line, at + 1, f"unexpected character {text[at]!r}")
@@ -132,6 +151,7 @@ class _Parser:
     def __init__(self, text: str, line: int) -> None:
         self.toks = tokens(text, line)
         self.line, self.at, self.depth, self.width = line, 0, 0, len(text) + 1
+        self.holds: set[int] = set()  # depths where d/dz owns the evaluation bar after it
 
     # -- helpers ------------------------------------------------------------
     def peek(self, k: int = 0) -> str | None:
@@ -199,8 +219,28 @@ class _Parser:
                 out = _div(out, den)
             elif nxt is not None and self.starts_factor(nxt):
                 out = _mul(out, self.power())
+            elif self.depth not in self.holds and self.bar_ahead():
+                out = self.evaluation(out)
             else:
                 return out
+
+    def bar_ahead(self) -> bool:
+        """``|_{z=0}``, ``\\Big|_{z=0}`` or ``\right|_{z=0}``: evaluation at a point."""
+        k = 1 if self.peek() in SIZING else 0
+        return self.peek(k) == "|" and self.peek(k + 1) == "_"
+
+    def evaluation(self, expr: sp.Expr) -> sp.Expr:
+        """``expr|_{z=0}``: ``expr`` with ``z = 0`` put in, as a Subs (unevaluated)."""
+        self.at += 2 if self.peek() in SIZING else 1
+        self.take("_")
+        self.take("{", "{z = ...} after the bar")
+        var = self.atom()
+        self.take("=", "= after the variable")
+        value = self.expr()
+        self.take("}")
+        if not isinstance(var, sp.Symbol) or value.has(var):
+            raise self.error("a symbol = a value without it, e.g. |_{z=0}")
+        return sp.Subs(expr, var, value)
 
     def starts_factor(self, text: str) -> bool:
         if text in RELATIONS or text in {"+", "-", "}", ")", "]", ",", "|", "^", "_", "'",
@@ -248,6 +288,14 @@ class _Parser:
             tok = self.peek()
             if tok is None:
                 raise self.error("a bracket after the sizing command")
+        if tok == ".":  # \left. ... \right|_{z=0}: an invisible bracket
+            self.at += 1
+            self.nest()
+            inner = self.expr()
+            if self.peek() == r"\right" and self.peek(1) == ".":
+                self.at += 2
+            self.depth -= 1
+            return inner
         if tok in {"(", "["}:
             close = ")" if tok == "(" else "]"
             self.at += 1
@@ -285,6 +333,11 @@ class _Parser:
             return self.limit()
         if tok == r"\infty":
             return sp.oo
+        if tok == "L" and (self.peek() == "(" or (self.peek() == r"\left"
+                           and self.peek(1) == "(")):
+            applied = self.loss_arguments()
+            if applied is not None:
+                return applied
         if tok in SYMBOLS:
             return SYMBOLS[tok]
         if tok == "e":
@@ -300,6 +353,24 @@ class _Parser:
             raise self.error(r"a command the lecture uses (\frac, \cdot, \left, \right, "
                              r"\exp, \log, \sigma, \lim, \eta), not " + tok)
         raise self.error("a number, a symbol or a bracket")
+
+    def loss_arguments(self) -> sp.Expr | None:
+        """``L(a, y)``: the loss as a function of two arguments (else None, ``L`` times ...)."""
+        mark, depth = self.at, self.depth
+        try:
+            self.take("(")
+            self.nest()
+            first = self.expr()
+            if self.peek() != ",":
+                raise self.error("','")
+            self.at += 1
+            second = self.expr()
+            self.take(")")
+        except ParseError:
+            self.at, self.depth = mark, depth
+            return None
+        self.depth = depth
+        return loss_of(first, second)
 
     def subscript(self) -> str:
         if self.peek() == "{":
@@ -321,9 +392,15 @@ class _Parser:
 
     def sigmoid(self) -> sp.Expr:
         primes = 0
-        while self.peek() == "'":
-            primes += 1
-            self.at += 1
+        while True:
+            if self.peek() in {"'", r"\prime"}:
+                primes, self.at = primes + 1, self.at + 1
+            elif self.peek() == "^" and self.peek(1) == r"\prime":
+                primes, self.at = primes + 1, self.at + 2
+            elif [self.peek(k) for k in range(4)] == ["^", "{", r"\prime", "}"]:
+                primes, self.at = primes + 1, self.at + 4
+            else:
+                break
         if primes > 2:
             raise self.error("at most two primes")
         arg = self.argument()
@@ -334,15 +411,27 @@ class _Parser:
         return sp.Subs(sp.Derivative(sigma(z), (z, primes)), z, arg)
 
     def fraction(self) -> sp.Expr:
+        digits = self.peek() or ""
+        if re.fullmatch(r"\d\d+", digits):  # \frac12 is 1/2: TeX takes one digit each
+            column = self.toks[self.at].column
+            self.toks[self.at:self.at + 1] = [Token(digits[0], column),
+                                              Token(digits[1], column + 1)] + (
+                [Token(digits[2:], column + 2)] if digits[2:] else [])
         start = self.at
         top = self.differential()
         if top is not None:
             bottom = self.differential()
-            if bottom is not None and isinstance(bottom[1], sp.Symbol) and top[0] == bottom[0]:
-                var = bottom[1]
+            var, order = self.variable(bottom)
+            if bottom is not None and (top[0] != bottom[0] or top[2] != order):
+                raise self.error(r"a derivative whose top and bottom match, e.g. "
+                                 r"\frac{d^2}{dz^2} or \frac{\partial L}{\partial a}")
+            if var is not None:
                 if top[1] is None:  # d/dz applies to the rest of the product
-                    return sp.Derivative(self.term(), var)
-                return sp.Derivative(top[1], var)
+                    self.holds.add(self.depth)
+                    rest = self.term()
+                    self.holds.discard(self.depth)
+                    return sp.Derivative(rest, (var, order))
+                return sp.Derivative(top[1], (var, order))
         self.at = start
         num = self.group()
         den = self.group()
@@ -350,24 +439,37 @@ class _Parser:
             raise self.error("a denominator that is not 0")
         return _div(num, den)
 
-    def differential(self) -> tuple[str, sp.Expr | None] | None:
-        """``{d}``, ``{d\\sigma(z)}``, ``{\\partial L}``, ``{dz}``: (d or ∂, what), or None."""
+    def differential(self) -> tuple[str, sp.Expr | None, int] | None:
+        """``{d}``, ``{d^2}``, ``{d\\sigma(z)}``, ``{\\partial L}``, ``{dz}``, ``{dz^2}``:
+        (d or ∂, what, order), or None when the group is not a differential."""
         if self.peek() != "{" or self.peek(1) not in {"d", r"\partial"}:
             return None
         mark = self.at
-        self.at += 1
-        kind = self.peek()
-        self.at += 1
+        self.at += 2
+        kind, order = self.toks[self.at - 1].text, 1
+        if self.peek() == "^" and self.peek(1) in {"2", "3"}:
+            order, self.at = int(self.toks[self.at + 1].text), self.at + 2
         if self.peek() == "}":
             self.at += 1
-            return kind, None
+            return kind, None, order
         try:
             what = self.expr()
             self.take("}")
         except ParseError:
             self.at = mark
             return None
-        return kind, what
+        return kind, what, order
+
+    @staticmethod
+    def variable(bottom: tuple[str, sp.Expr | None, int] | None) -> tuple[sp.Symbol | None, int]:
+        """The variable and order of ``{dz}`` (z, 1) or ``{dz^2}`` (z, 2)."""
+        what = None if bottom is None else bottom[1]
+        if isinstance(what, sp.Symbol):
+            return what, 1
+        if isinstance(what, sp.Pow) and isinstance(what.base, sp.Symbol) and \
+                what.exp in (2, 3):
+            return what.base, int(what.exp)
+        return None, 0
 
     def limit(self) -> sp.Expr:
         self.take("_", r"_{z \to ...} after \lim")
@@ -427,6 +529,18 @@ def _statement(pieces: list[tuple[str | None, sp.Expr]], line: int) -> sp.Basic:
     return parts[0] if len(parts) == 1 else sp.And(*parts, evaluate=False)
 
 
+_MATH_LINE = re.compile(r"\s*\\(begin|end)\{(align|equation|gather|eqnarray|multline)\*?\}\s*")
+_DELIMITERS = re.compile(r"\$\$?|\\\[|\\\]|&|\\\\\s*$")
+
+
+def _display_math_removed(row: str) -> str:
+    r"""``$$``, ``\[``, ``&`` and a trailing ``\\`` as spaces (columns stay), and the
+    lines of ``\begin{align*}`` and ``\end{align*}`` as blank lines."""
+    if _MATH_LINE.fullmatch(row):
+        return ""
+    return _DELIMITERS.sub(lambda m: " " * len(m.group()), row)
+
+
 def parse_answer(text: str) -> list[Line]:
     r"""An answer, one step per line: the first line, then lines that start with a relation
     (``=``, ``<``, ``\le``, ``>``, ``\ge``, or ``\iff``); ``%`` begins a justification.
@@ -436,30 +550,47 @@ def parse_answer(text: str) -> list[Line]:
 
     >>> [(ln.relation, ln.expr) for ln in parse_answer("e^{-z} < 1 \n \\iff z > 0")]
     [(None, exp(-z) < 1), ('\\iff', z > 0)]
+
+    After a blank line, a line that does not start with a relation starts a new chain
+    (its Line has ``relation`` None). ``$$``, ``\[ \]``, ``&``, ``\\`` and the lines
+    ``\begin{align*}``/``\end{align*}`` are layout and are ignored.
     """
     if not isinstance(text, str):
         raise TypeError("an answer is text")
     rows = text.splitlines()
     if len(rows) > MAX_LINES:
         raise ParseError(MAX_LINES + 1, 1, f"an answer has at most {MAX_LINES} lines")
-    found: list[tuple[int, str | None, sp.Expr, str]] = []  # (line, relation, expr, why)
+    chains: list[list[tuple[int, str | None, sp.Expr, str]]] = []  # (line, relation, expr, why)
+    blank = True
     for number, raw in enumerate(rows, 1):
-        body, _, why = raw.partition("%")
+        if len(raw) > MAX_LINE:
+            raise ParseError(number, MAX_LINE + 1,
+                             f"the line is longer than {MAX_LINE} characters")
+        body, _, why = _display_math_removed(raw).partition("%")
         if not body.strip():
+            blank = blank or not why.strip()  # a comment alone keeps the chain going
             continue
         parts = _relation_split(body, number)
-        if found and not parts[0][2].strip():
+        if chains and not parts[0][2].strip():
             parts = parts[1:]
-        elif found:
+        elif chains and not blank:
             raise ParseError(number, 1, r"a relation (=, \iff, <, \le, >, \ge) at the start "
-                             "of a line that continues the chain")
+                             "of a line that continues the chain (or a blank line before "
+                             "a new chain)")
+        else:
+            chains.append([])
+        blank = False
         for rel, offset, piece in parts:
             if not piece.strip():
                 raise ParseError(number, offset + 1, "an expression here")
             expr = parse_expression(" " * offset + piece, number)
-            found.append((number, rel if found else None, expr, why.strip()))
-    if not found:
+            chains[-1].append((number, rel if chains[-1] else None, expr, why.strip()))
+    if not chains:
         raise ParseError(1, 1, "at least one line with an expression")
+    return [line for chain in chains for line in _chain_lines(chain)]
+
+
+def _chain_lines(found: list[tuple[int, str | None, sp.Expr, str]]) -> list[Line]:
     if not any(rel == r"\iff" for _, rel, _, _ in found):
         return [Line(*item) for item in found]
     groups: list[list[tuple[int, str | None, sp.Expr, str]]] = [[]]

@@ -245,6 +245,43 @@ class Equal(Relation):
         prove_equal(d, prev.expr, step.expr)
 
 
+#: the step's sign, and what it says about (this step) - (the earlier expression)
+ORDER = {"<": "positive", r"\le": "nonnegative", ">": "negative", r"\ge": "nonpositive"}
+
+
+@dataclass(frozen=True)
+class Bound(Relation):
+    r"""The earlier expression is ``<``, ``\le``, ``>`` or ``\ge`` this step, for every
+    allowed value: the sign of their difference is proven from assumptions and conditions."""
+
+    sign: str = "<"
+    of: Step | None = None
+
+    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
+        if self.sign not in ORDER:
+            raise ProofGap(f"an order step is one of {', '.join(ORDER)}, not {self.sign}")
+        left, right = d.expand(prev.expr), d.expand(step.expr)
+        if proof.is_statement(left) or proof.is_statement(right):
+            raise ProofGap(f"'{self.sign}' relates two expressions; for statements use iff")
+        want = ORDER[self.sign]
+        for inst in proof.instances(d.conditions, left.free_symbols | right.free_symbols):
+            li, ri = left.xreplace(inst), right.xreplace(inst)
+            _same_singularities(li, ri)
+            diff = ri - li
+            if not any(getattr(form, f"is_{want}") is True for form in _forms(diff)):
+                raise ProofGap(f"SymPy cannot show that the difference {diff} is {want}")
+
+
+def _forms(u: sp.Expr) -> list[sp.Expr]:
+    out = [u]
+    for rewrite in (sp.simplify, sp.factor, lambda e: sp.simplify(sp.together(e))):
+        try:
+            out.append(rewrite(u))
+        except (TypeError, NotImplementedError, sp.PolynomialError, RecursionError):
+            continue
+    return out
+
+
 @dataclass(frozen=True)
 class Substitution(Relation):
     """The earlier expression with stated values put in, e.g. ``{y: 1}`` (shown)."""

@@ -78,9 +78,9 @@ def test_a_line_that_does_not_parse_names_line_column_and_what_was_expected(text
 
 
 @pytest.mark.parametrize(("text", "says"), [
-    ("__import__('os').system('echo pwned')", "unexpected character '.'"),
+    ("__import__('os').system('echo pwned')", "found '_'"),
     ("__import__('os')", "expected a number, a symbol or a bracket"),
-    ("eval(open('/etc/passwd').read())", "unexpected character '.'"),
+    ("eval(open('/etc/passwd').read())", "found \"'\""),
     (r"2^{2^{2^{100}}}", "exponents multiply to at most 1000"),
     (r"2^{1000}", "numbers of at most 100 in an exponent"),
     (r"((10^{100})^{100})^{100}", "exponents multiply to at most 1000"),
