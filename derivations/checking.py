@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import product
@@ -97,6 +98,9 @@ class StepResult:
     def message(self) -> str:
         """One sentence: the verdict and its reason (text with $math$)."""
         parts = [self.flag or self.reason]
+        conds = [r for r in self.relied if not isinstance(r, sp.Eq)]
+        if conds and self.status == "proven":
+            parts.append("for " + ", ".join(f"${tex(c)}$" for c in conds))
         if self.shows and self.status == "proven":
             parts.append("shows the " + " and the ".join(self.shows))
         if self.counterexample is not None:
@@ -125,6 +129,16 @@ class Report:
     chains: tuple[ChainResult, ...] = ()
     error: str = ""
     limits: dict = field(default_factory=dict)
+    context: tuple[sp.Basic, ...] = ()  # what the names mean: definitions, then conditions
+
+    def context_text(self) -> str:
+        r"""``where $a = \sigma(z)$, ...; for $y \in \{0, 1\}$`` (text with $math$)."""
+        defs = [c for c in self.context if isinstance(c, sp.Eq)]
+        conds = [c for c in self.context if not isinstance(c, sp.Eq)]
+        out = "where " + ", ".join(f"${tex(c)}$" for c in defs) if defs else ""
+        if conds:
+            out += ("; " if out else "") + "for " + ", ".join(f"${tex(c)}$" for c in conds)
+        return out
 
     @property
     def steps(self) -> list[StepResult]:
@@ -165,6 +179,8 @@ class Report:
             goals = ", ".join(f"${_goal_tex(p)}$" for p in self.exercise.parts)
             return f"goal reached: {goals}"
         why = [c.summary for c in self.chains if c.part in missing and c.summary]
+        why += [f"no chain starts from ${tex(p.start[0])}$" for p in missing
+                if not any(c.part is p for c in self.chains)]
         goals = ", ".join(f"${_goal_tex(p)}$" for p in missing)
         return f"goal not reached ({goals})" + (": " + "; ".join(why) if why else "")
 
@@ -172,15 +188,16 @@ class Report:
     def text(self) -> str:
         """The terminal report: one line per step, its mark, its line and the reason."""
         head = self.exercise.title if self.exercise else "Each step against the one before"
-        out = [head]
+        out = [head] + ([f"  {self.context_text()}"] if self.context else [])
         for s in self.steps:
             rel = "" if s.line.relation is None else _relation_tex(s.line.relation) + " "
-            out.append(f"{s.mark} line {s.line.number}: {rel}{tex(s.line.expr)}")
+            why = f"   % {s.line.why}" if s.line.why else ""
+            out.append(f"{s.mark} line {s.line.number}: {rel}{tex(s.line.expr)}{why}")
             if s.message():
                 out.append(f"    {s.message()}")
-        if self.error:
-            out.append("✗ " + self.error)
-        if self.goal_text():
+        if self.error and self.exercise is None:
+            out.append("✗ the answer could not be read: " + self.error)
+        if self.goal_text() and self.exercise is not None:
             out.append(("✓ " if self.goal_reached else "✗ ") + self.goal_text())
         return "\n".join(out) + "\n"
 
@@ -190,14 +207,18 @@ class Report:
         out = [f"### {head}", ""]
         if self.exercise is not None:
             out += [self.exercise.prompt, ""]
+        if self.context:
+            out += [self.context_text()[0].upper() + self.context_text()[1:] + ".", ""]
         for s in self.steps:
             rel = "" if s.line.relation is None else _relation_tex(s.line.relation) + " "
-            out.append(f"- **{s.mark} line {s.line.number}** ${rel}{tex(s.line.expr)}$"
+            why = f" ({escape_markdown(s.line.why)})" if s.line.why else ""
+            out.append(f"- **{s.mark} line {s.line.number}** ${rel}{tex(s.line.expr)}${why}"
                        + (f"  \n  {s.message()}" if s.message() else ""))
-        if self.error:
-            out.append(f"- **✗** {self.error}")
-        if self.goal_text():
-            out += ["", f"**{'✓' if self.goal_reached else '✗'} {self.goal_text()}**"]
+        if self.error and self.exercise is None:
+            out.append(f"- **✗** {escape_markdown(self.goal_text())}")
+        if self.goal_text() and self.exercise is not None:
+            goal = escape_markdown(self.goal_text()) if self.error else self.goal_text()
+            out += ["", f"**{'✓' if self.goal_reached else '✗'} {goal}**"]
         return "\n".join(out) + "\n"
 
     def _repr_markdown_(self) -> str:
@@ -218,7 +239,8 @@ class Report:
                     "before": _value(ce.before), "after": _value(ce.after)}
             steps.append(item)
         return {"exercise": self.exercise.name if self.exercise else None,
-                "passed": self.passed, "goal_reached": self.goal_reached,
+                "context": [tex(c) for c in self.context], "passed": self.passed,
+                "goal_reached": self.goal_reached,
                 "goal": self.goal_text(), "error": self.error, "counts": self.counts(),
                 "steps": steps}
 
@@ -253,11 +275,19 @@ class Report:
             tests.append({"name": "Goal", "score": points / 2 if self.goal_reached else 0,
                           "max_score": points / 2, "output": self.goal_text(),
                           "status": "passed" if self.goal_reached else "failed"})
-        return {"score": round(sum(t["score"] for t in tests), 4), "tests": tests,
+        proven = sum(1 for s in checked if s.status == "proven")
+        score = (steps_total * proven / len(checked) if checked else 0.0) + (
+            points / 2 if self.exercise is not None and self.goal_reached else 0.0)
+        return {"score": round(score, 4), "tests": tests,
                 "output": ("Every step proven" + (" and the goal reached."
                                                   if self.exercise else "."))
                 if self.passed else "Not every step is proven" +
                 (", or the goal is not reached." if self.exercise else ".")}
+
+
+def escape_markdown(text: str) -> str:
+    """A student's own words as plain Markdown text: no markup, no math."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|$~-])", r"\\\1", text)
 
 
 def _relation_tex(rel: str) -> str:
@@ -266,6 +296,47 @@ def _relation_tex(rel: str) -> str:
 
 def _goal_tex(part: Part) -> str:
     return tex(part.goal)
+
+
+# ------------------------------------------------------------ reading --
+MAX_BYTES = 64_000  # an answer file; longer is refused before it is decoded
+
+
+def answer_text(data: bytes, markdown: bool = False) -> str:
+    r"""The text of an answer file: UTF-8, at most MAX_BYTES; ParseError names the byte.
+
+    In Markdown only the math counts: lines inside ``$$ ... $$`` or fenced code
+    blocks; every other line is blanked (line numbers stay those of the file).
+    """
+    if len(data) > MAX_BYTES:
+        raise ParseError(1, 1, f"an answer file of at most {MAX_BYTES} bytes, not "
+                         f"{len(data)}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise ParseError(line, column, "UTF-8 text (this byte is not)") from None
+    if "\x00" in text:
+        raise ParseError(1, text.index("\x00") + 1, "text, not binary data")
+    return _markdown_math(text) if markdown else text
+
+
+def _markdown_math(text: str) -> str:
+    rows, out, inside = text.splitlines(), [], False
+    if not any("$$" in r or r.lstrip().startswith("```") for r in rows):
+        return text
+    for row in rows:
+        if row.lstrip().startswith("```"):
+            inside = not inside
+            out.append("")
+            continue
+        dollars = row.count("$$")
+        keep = inside or dollars > 0
+        if dollars % 2:
+            inside = not inside
+        out.append(row if keep else "")
+    return "\n".join(out)
 
 
 # ------------------------------------------------------------ checking --
@@ -327,10 +398,20 @@ def check(answer: str | Sequence[Any], exercise: str | Exercise | None = None, *
                             budget=budget))
     results = [[_result(line, next(outcomes), seconds, megabytes) for line in chain]
                for chain in chains]
-    report = Report(ex, limits={"seconds": seconds, "megabytes": megabytes, "budget": budget})
+    report = Report(ex, limits={"seconds": seconds, "megabytes": megabytes, "budget": budget},
+                    context=meanings(ctx))
     report.chains = tuple(_assess(ex, chain, found, index) for chain, found, index in
                           zip(chains, results, _assign(ex, results), strict=True))
     return report
+
+
+def meanings(ctx: Derivation) -> tuple[sp.Basic, ...]:
+    """The context's definitions (``where``, then functions) and declared conditions."""
+    defs = [sp.Eq(n, v, evaluate=False) for n, v in ctx.where]
+    defs += [sp.Eq(f(*lam.variables), lam.expr, evaluate=False)
+             for f, lam in ctx.functions.items()]
+    conds = [sp.Contains(s, v, evaluate=False) for s, v in ctx.conditions.items()]
+    return (*defs, *conds)
 
 
 def _var(ex: Exercise | None, chain: list[Line]) -> sp.Symbol | None:
@@ -790,5 +871,5 @@ def escape(text: str) -> str:
     return escape_text(text)
 
 
-__all__ = ["ORDER", "ChainResult", "Counterexample", "Report", "StepResult", "check",
-           "exercise_named"]
+__all__ = ["ORDER", "ChainResult", "Counterexample", "Report", "StepResult", "answer_text",
+           "check", "exercise_named"]
