@@ -64,7 +64,8 @@ class Counterexample:
     def text(self) -> str:
         """``at $z = 0$: $0.25$ before, $-0.25$ after`` (text with $math$)."""
         at = ", ".join(f"{tex(k)} = {_value(v)}" for k, v in (*self.at, *self.derived))
-        return f"at ${at}$: ${_value(self.before)}$ before, ${_value(self.after)}$ after"
+        where = f"at ${at}$: " if at else ""
+        return f"{where}${_value(self.before)}$ before, ${_value(self.after)}$ after"
 
 
 def _value(v: sp.Basic) -> str:
@@ -526,22 +527,27 @@ def _judge(ctx: Derivation, prev: sp.Basic | None, cur: sp.Basic, relation: str 
            var: sp.Symbol | None, forms: list) -> dict:
     """Everything about one line: the verdict on its step, and the forms it matches."""
     cur = evaluated(cur)
+    prev = evaluated(prev) if prev is not None else None
+    ctx = _without(ctx, *_bound(cur, prev))
     out: dict[str, Any] = {"matches": [k for k, kind, target in forms
                                        if _matches(ctx, cur, kind, target)]}
-    undefined = _undefined(cur)
+    limit = cur.has(sp.Limit) or (prev is not None and prev.has(sp.Limit))  # may be ±∞
+    undefined = _undefined(cur, limit) or _undefined(ctx.expand(cur), limit)
     if prev is None:
-        out.update(status="start", reason=undefined)
+        out.update(status="wrong" if undefined else "start", reason=undefined)
         return out
     if undefined:
         out.update(status="wrong", reason=undefined)
         return out
-    prev = evaluated(prev)
+    if _undefined(prev, prev.has(sp.Limit)) or _undefined(ctx.expand(prev), prev.has(sp.Limit)):
+        out.update(status="wrong", reason="the line before is undefined or infinite")
+        return out
     out.update(_verdict(ctx, prev, cur, relation, var))
     return out
 
 
-def _undefined(e: sp.Basic) -> str:
-    if e.has(sp.zoo, sp.nan) or (e.has(sp.oo, -sp.oo) and not e.has(sp.Limit)):
+def _undefined(e: sp.Basic, limit: bool = False) -> str:
+    if e.has(sp.zoo, sp.nan) or (e.has(sp.oo, -sp.oo) and not limit and not e.has(sp.Limit)):
         return "this line is undefined or infinite (a division by 0 or a log of 0)"
     return ""
 
@@ -568,6 +574,13 @@ def _verdict(ctx: Derivation, prev: sp.Basic, cur: sp.Basic, relation: str,
                    conditions=ctx.conditions)
     first = d.given(prev, "the line before")
     step = d.add(cur, "this step", _relation(relation, var))
+    left, right = d.expand(prev), d.expand(cur)
+    if all(e.is_number and e.is_extended_real for e in (left, right)) and \
+            (left.is_infinite or right.is_infinite):  # limits: compared exactly
+        if _holds_infinite(left, right, relation):
+            return {"status": "proven", "reason": ""}
+        return _wrong(d, prev, cur, relation, var,
+                      Counterexample((), (), left, right))
     if not proof.is_statement(prev) and not proof.is_statement(cur) and relation != r"\iff":
         # numbers may disprove: a wrong step needs no failed proof attempt first
         found = _counterexample(d, d.expand(prev), d.expand(cur), relation,
@@ -583,11 +596,20 @@ def _verdict(ctx: Derivation, prev: sp.Basic, cur: sp.Basic, relation: str,
     return {"status": "proven", "reason": "", "relied": list(dict.fromkeys(relied))}
 
 
-def _without(ctx: Derivation, var: sp.Symbol) -> Derivation:
-    """The context with ``var`` free (an equivalence solves for it)."""
-    if all(name != var for name, _ in ctx.where):
+def _bound(*exprs: sp.Basic | None) -> set:
+    """Variables a limit or an evaluation bar runs over: they must stay free symbols."""
+    out: set = set()
+    for e in exprs:
+        for node in (e.atoms(sp.Limit, sp.Subs) if e is not None else ()):
+            out |= {node.args[1]} if isinstance(node, sp.Limit) else set(node.variables)
+    return out
+
+
+def _without(ctx: Derivation, *free: sp.Symbol) -> Derivation:
+    """The context with the definitions of ``free`` dropped (they vary freely)."""
+    if all(name not in free for name, _ in ctx.where):
         return ctx
-    return Derivation(ctx.title, where=[(n, v) for n, v in ctx.where if n != var],
+    return Derivation(ctx.title, where=[(n, v) for n, v in ctx.where if n not in free],
                       functions=ctx.functions, conditions=ctx.conditions)
 
 
@@ -643,6 +665,12 @@ def _mentioned(*exprs: sp.Basic) -> set:
     return out
 
 
+def _holds_infinite(left: sp.Basic, right: sp.Basic, relation: str) -> bool:
+    """True when ``left relation right`` holds for these exact values (one may be ±∞)."""
+    test = {"=": sp.Eq, "<": sp.Lt, ">": sp.Gt, r"\le": sp.Le, r"\ge": sp.Ge}[relation]
+    return test(left, right) is sp.true
+
+
 def _counterexample(d: Derivation, left: sp.Basic, right: sp.Basic, relation: str,
                     mentioned: set) -> Counterexample | None:
     if relation == r"\iff":
@@ -650,6 +678,11 @@ def _counterexample(d: Derivation, left: sp.Basic, right: sp.Basic, relation: st
         if found is None:
             return None
         point, before, after = found["at"], found["before"], found["after"]
+    elif (left.is_number and right.is_number and left.is_extended_real
+          and right.is_extended_real and (left.is_infinite or right.is_infinite)):
+        if _holds_infinite(left, right, relation):
+            return None
+        point, before, after = {}, left, right
     else:
         free = {s for s in left.free_symbols | right.free_symbols if isinstance(s, sp.Symbol)}
         for point in proof.sample_points(free, d.conditions, limit=80):

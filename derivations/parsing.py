@@ -67,6 +67,8 @@ def _mul(x: sp.Expr, y: sp.Expr) -> sp.Expr:
 
 
 def _neg(x: sp.Expr) -> sp.Expr:
+    if isinstance(x, sp.Number):  # -1 is a number, not -(1)
+        return -x
     return sp.Mul(sp.S.NegativeOne, x, evaluate=False)
 
 
@@ -476,11 +478,18 @@ class _Parser:
         self.take("{")
         var = self.atom()
         self.take(r"\to", r"\to")
-        point = self.expr()
-        self.take("}")
+        point = self.atom()
+        direction = "+-"  # two-sided unless 0^+ or 0^- says from which side
+        if self.peek() == "^" and self.peek(1) in {"+", "-"}:
+            direction, self.at = self.peek(1), self.at + 2
+        elif [self.peek(k) for k in range(4)] in (["^", "{", "+", "}"], ["^", "{", "-", "}"]):
+            direction, self.at = self.peek(2), self.at + 4
+        self.take("}", r"a limit point such as 0, 0^+, 1^- or \infty, without the variable")
         if not isinstance(var, sp.Symbol) or var in point.free_symbols:
             raise self.error(r"a symbol before \to, and a limit point without it")
-        return sp.Limit(self.power(), var, point)
+        if point.is_infinite:
+            direction = "-" if point == sp.oo else "+"
+        return sp.Limit(self.power(), var, point, direction)
 
 
 def parse_expression(text: str, line: int = 1) -> sp.Expr:
@@ -566,7 +575,8 @@ def parse_answer(text: str) -> list[Line]:
         if len(raw) > MAX_LINE:
             raise ParseError(number, MAX_LINE + 1,
                              f"the line is longer than {MAX_LINE} characters")
-        body, _, why = _display_math_removed(raw).partition("%")
+        body, _, why = raw.partition("%")
+        body = _display_math_removed(body)
         if not body.strip():
             blank = blank or not why.strip()  # a comment alone keeps the chain going
             continue
@@ -580,11 +590,12 @@ def parse_answer(text: str) -> list[Line]:
         else:
             chains.append([])
         blank = False
-        for rel, offset, piece in parts:
+        for k, (rel, offset, piece) in enumerate(parts):
             if not piece.strip():
                 raise ParseError(number, offset + 1, "an expression here")
             expr = parse_expression(" " * offset + piece, number)
-            chains[-1].append((number, rel if chains[-1] else None, expr, why.strip()))
+            said = why.strip() if k == len(parts) - 1 else ""  # the reason for the last step
+            chains[-1].append((number, rel if chains[-1] else None, expr, said))
     if not chains:
         raise ParseError(1, 1, "at least one line with an expression")
     return [line for chain in chains for line in _chain_lines(chain)]
@@ -600,7 +611,7 @@ def _chain_lines(found: list[tuple[int, str | None, sp.Expr, str]]) -> list[Line
         groups[-1].append(item)
     out = []
     for k, group in enumerate(groups):
-        number, why = group[0][0], group[0][3]
+        number, why = group[0][0], next((w for *_, w in reversed(group) if w), "")
         pieces = [(None if i == 0 else rel, expr) for i, (_, rel, expr, _) in enumerate(group)]
         out.append(Line(number, r"\iff" if k else None, _statement(pieces, number), why))
     return out

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
+from derivations.loss import loss_of
 from derivations.parsing import MAX_LINE, ParseError, evaluated, parse_answer, parse_expression
 from derivations.symbols import L, a, b, eta, s, sigma, w_j, x_j, y, z
 
@@ -35,6 +36,18 @@ ROOT = Path(__file__).resolve().parents[1]
     (r"1.5 \, a", sp.Rational(3, 2) * a),
     (r"w^{T}x + b", w_j * x_j + s + b),
     (r"\frac{d}{dz} z(1-z) + b", sp.Derivative(z * (1 - z), z) + b),
+    (r"L(a, 1)", loss_of(a, 1)),
+    (r"L\left(a, y\right)", loss_of(a, y)),
+    (r"L(a - y)", L * (a - y)),
+    (r"\frac12 + \frac{1}{2}", 1),
+    (r"\frac{d^2}{dz^2} \sigma(z)", sp.Derivative(sigma(z), (z, 2))),
+    (r"\sigma^{\prime}(z) + \sigma\prime(z)", 2 * sp.Derivative(sigma(z), z)),
+    (r"\frac{d}{dz}\sigma(z)\Big|_{z=0}", sp.Subs(sp.Derivative(sigma(z), z), z, 0)),
+    (r"\left. z^2 \right|_{z=1} + 1", sp.Subs(z**2, z, 1) + 1),
+    (r"\lim_{a \to 0^+} \log a", sp.Limit(sp.log(a), a, 0, "+")),
+    (r"\lim_{z \to 0} \frac{1}{z}", sp.Limit(1 / z, z, 0, "+-")),
+    ("\u03c3(z)(1 \u2212 \u03c3(z))", sigma(z) * (1 - sigma(z))),
+    (r"e^{-1}", sp.exp(-1)),
 ])
 def test_the_lecture_notation_reads_as_the_lecture_means_it(text, expected):
     assert evaluated(parse_expression(text)) == expected
@@ -91,7 +104,7 @@ def test_a_line_that_does_not_parse_names_line_column_and_what_was_expected(text
      "exponents multiply to at most 1000"),
     ("2^-" * 130 + "z", "nested groups"),
     (r"x\left", "a bracket after the sizing command"),
-    (r"\lim_{z\to 2z} a", "a limit point without it"),
+    (r"\lim_{z\to 2z} a", "a limit point such as 0"),
     ("9" * 40, "a number of at most 12 digits"),
     (r"\frac{1}{" * 30 + "x" + "}" * 30, "nested groups"),
     ("(" * 40 + "x" + ")" * 40, "nested groups"),
@@ -123,3 +136,13 @@ def test_the_parser_never_evaluates_or_sympifies_text():
     assert not names & {"eval", "exec", "compile", "__import__", "sympify", "parse_expr", "S"}
     assert not {m for _, m in methods} & {"sympify", "parse_expr", "parse_latex", "S", "eval"}
     assert {o for o, m in methods if m == "compile"} <= {"re"}  # only regular expressions
+
+
+def test_display_math_and_blank_lines_separate_chains():
+    lines = parse_answer("$$\n\\begin{align*}\nL(a, 1) &= -\\log a \\\\\n\\end{align*}\n"
+                         "$$\n\nL(a, 0) = -\\log(1-a) % the other label\n")
+    assert [(ln.number, ln.relation) for ln in lines] == [(3, None), (3, "="), (7, None),
+                                                          (7, "=")]
+    assert [ln.why for ln in lines] == ["", "", "", "the other label"]
+    with pytest.raises(ParseError, match="top and bottom match"):
+        parse_expression(r"\frac{d^2}{dz}\sigma(z)")
