@@ -42,7 +42,14 @@ from derivations.exercises import EXERCISES, Exercise, Part, free_context
 from derivations.parsing import Line, ParseError, evaluated, parse_answer
 from derivations.printing import escape_text, tex
 from derivations.proof import ProofGap
-from derivations.relations import ORDER, Bound, Equal, Equivalent, Relation
+from derivations.relations import (
+    ORDER,
+    Bound,
+    Equal,
+    Equivalent,
+    Relation,
+    _same_singularities,
+)
 from derivations.sandbox import MEGABYTES, Outcome, run_all
 from derivations.symbols import a, sigma, x_j, y, z
 
@@ -65,17 +72,21 @@ class Counterexample:
         """``at $z = 0$: $0.25$ before, $-0.25$ after`` (text with $math$)."""
         at = ", ".join(f"{tex(k)} = {_value(v)}" for k, v in (*self.at, *self.derived))
         where = f"at ${at}$: " if at else ""
-        return f"{where}${_value(self.before)}$ before, ${_value(self.after)}$ after"
+        digits = 6
+        while digits < 15 and _value(self.before, digits) == _value(self.after, digits):
+            digits += 3
+        return (f"{where}${_value(self.before, digits)}$ before, "
+                f"${_value(self.after, digits)}$ after")
 
 
-def _value(v: sp.Basic) -> str:
+def _value(v: sp.Basic, digits: int = 6) -> str:
     """An exact value as it is, a float to 6 significant digits, a truth value as a word."""
     if isinstance(v, BooleanAtom):
         return r"\text{true}" if v else r"\text{false}"
     if isinstance(v, sp.Float):
         if float(v).is_integer() and abs(v) < 1e15:
             return tex(sp.Integer(int(v)))
-        return tex(sp.Float(v, 6))
+        return tex(sp.Float(v, digits))
     return tex(v)
 
 
@@ -310,8 +321,8 @@ def answer_text(data: bytes, markdown: bool = False) -> str:
     blocks; every other line is blanked (line numbers stay those of the file).
     """
     if len(data) > MAX_BYTES:
-        raise ParseError(1, 1, f"an answer file of at most {MAX_BYTES} bytes, not "
-                         f"{len(data)}")
+        raise ParseError(1, 1, f"an answer file of at most {MAX_BYTES} bytes (this one "
+                         "is longer)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -354,6 +365,8 @@ def exercise_named(name: str | Exercise | None) -> Exercise | None:
 def _lines(answer: str | Sequence[Any]) -> list[Line]:
     if isinstance(answer, str):
         return parse_answer(answer)
+    if isinstance(answer, (bytes, bytearray)):
+        raise TypeError("an answer is text: decode a file's bytes with answer_text(data)")
     if not isinstance(answer, Sequence) or not answer:
         raise TypeError("an answer is text, a list of lines (strings) or a list of SymPy "
                         "expressions")
@@ -377,6 +390,10 @@ def check(answer: str | Sequence[Any], exercise: str | Exercise | None = None, *
     remaining steps are left unchecked.
     """
     ex = exercise_named(exercise)
+    for name, value in (("seconds", seconds), ("megabytes", megabytes), ("budget", budget)):
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and 0 < value
+                <= (10**6 if name != "megabytes" else 2**20)):
+            raise ValueError(f"{name} must be a positive finite number, not {value!r}")
     try:
         lines = _lines(answer)
     except ParseError as err:
@@ -436,9 +453,10 @@ def _result(line: Line, outcome: Outcome, seconds: float, megabytes: int) -> tup
     """(StepResult, the form keys the line matches)."""
     if outcome.status == "ok":
         found = outcome.value
+        relied = tuple(r for r in found.get("relied", ()) if r is not sp.true)
         return StepResult(line, found["status"], found.get("reason", ""),
                           found.get("hint", ""), found.get("counterexample"),
-                          tuple(found.get("relied", ()))), set(found.get("matches", ()))
+                          relied), set(found.get("matches", ()))
     status = "start" if line.relation is None and outcome.status != "skipped" else None
     if outcome.status == "time":
         reason = f"took longer than {seconds:g} s: split this step into smaller ones"
@@ -459,15 +477,16 @@ def _assign(ex: Exercise | None, results: list[list[tuple]]) -> list[int | None]
     if ex is None:
         return [None] * len(results)
     free = list(range(len(ex.parts)))
-    out: list[int | None] = []
-    for found in results:
-        first = found[0][1]
-        match = next((k for k in free if f"{k}:start" in first), None)
-        if match is None:
-            match = free[0] if free else None
+    out: list[int | None] = [None] * len(results)
+    for i, found in enumerate(results):  # first by their start
+        match = next((k for k in free if f"{k}:start" in found[0][1]), None)
         if match is not None:
             free.remove(match)
-        out.append(match)
+            out[i] = match
+    for i in range(len(results)):  # then the rest, in order
+        if out[i] is None and free and not any(f"{k}:start" in results[i][0][1]
+                                               for k in range(len(ex.parts))):
+            out[i] = free.pop(0)
     return out
 
 
@@ -526,6 +545,7 @@ def _with(step: StepResult, **changes: Any) -> StepResult:
 def _judge(ctx: Derivation, prev: sp.Basic | None, cur: sp.Basic, relation: str | None,
            var: sp.Symbol | None, forms: list) -> dict:
     """Everything about one line: the verdict on its step, and the forms it matches."""
+    raw = (prev, cur)
     cur = evaluated(cur)
     prev = evaluated(prev) if prev is not None else None
     ctx = _without(ctx, *_bound(cur, prev))
@@ -542,7 +562,7 @@ def _judge(ctx: Derivation, prev: sp.Basic | None, cur: sp.Basic, relation: str 
     if _undefined(prev, prev.has(sp.Limit)) or _undefined(ctx.expand(prev), prev.has(sp.Limit)):
         out.update(status="wrong", reason="the line before is undefined or infinite")
         return out
-    out.update(_verdict(ctx, prev, cur, relation, var))
+    out.update(_verdict(ctx, prev, cur, relation, var, raw))
     return out
 
 
@@ -561,7 +581,7 @@ def _relation(relation: str, var: sp.Symbol | None) -> Relation:
 
 
 def _verdict(ctx: Derivation, prev: sp.Basic, cur: sp.Basic, relation: str,
-             var: sp.Symbol | None) -> dict:
+             var: sp.Symbol | None, raw: tuple = (None, None)) -> dict:
     if relation == r"\iff":
         if var is None:
             symbols = (prev.free_symbols | cur.free_symbols)
@@ -584,16 +604,44 @@ def _verdict(ctx: Derivation, prev: sp.Basic, cur: sp.Basic, relation: str,
     if not proof.is_statement(prev) and not proof.is_statement(cur) and relation != r"\iff":
         # numbers may disprove: a wrong step needs no failed proof attempt first
         found = _counterexample(d, d.expand(prev), d.expand(cur), relation,
-                                _mentioned(prev, cur))
+                                _mentioned(prev, cur), prev.free_symbols | cur.free_symbols)
         if found is not None:
             return _wrong(d, prev, cur, relation, var, found)
     try:
+        if relation != r"\iff" and raw[0] is not None:
+            _as_written(d, *raw)
         step.relation.check(d, first, step)
+    except _Undefined as gap:
+        return {"status": "wrong", "reason": str(gap)}
     except ProofGap as gap:
-        return _refuted(d, prev, cur, relation, var, str(gap))
+        text = str(gap)
+        return _refuted(d, prev, cur, relation, var,
+                        text if len(text) < 240 else text[:240] + " ...")
     relied = [m for item in (*d.shown(first), *d.shown(step)) for m in item.math
-              if item.word in ("where", "for")]
+              if item.word in ("where", "for") and m is not sp.true]
     return {"status": "proven", "reason": "", "relied": list(dict.fromkeys(relied))}
+
+
+class _Undefined(ProofGap):
+    """One side is undefined at an allowed point and the other is not: the step is wrong."""
+
+
+def _as_written(d: Derivation, prev: sp.Basic, cur: sp.Basic) -> None:
+    """Denominators and logarithms as the student wrote them (before SymPy cancels
+    ``y/y``) must be undefined at the same places on both sides, else ProofGap."""
+    def parts(e: sp.Basic) -> list[sp.Basic]:
+        return [d.expand(evaluated(u)) for u in proof.undefined_where(e)]
+
+    before, after = parts(prev), parts(cur)
+    free = set().union(set(), *(u.free_symbols for u in before + after))
+    for inst in proof.instances(d.conditions, free):
+        b, c = [u.xreplace(inst) for u in before], [u.xreplace(inst) for u in after]
+        if any(u == 0 for u in b) != any(u == 0 for u in c):
+            at = ", ".join(f"{k} = {v}" for k, v in inst.items())
+            raise _Undefined(f"one side divides by 0 (or takes the log of 0) at {at} and "
+                             "the other does not")
+        _same_singularities(sp.Mul(*(1 / u for u in b if u != 0)),
+                            sp.Mul(*(1 / u for u in c if u != 0)))
 
 
 def _bound(*exprs: sp.Basic | None) -> set:
@@ -616,7 +664,8 @@ def _without(ctx: Derivation, *free: sp.Symbol) -> Derivation:
 def _refuted(d: Derivation, prev: sp.Basic, cur: sp.Basic, relation: str,
              var: sp.Symbol | None, gap: str) -> dict:
     left, right = d.expand(prev), d.expand(cur)
-    found = _counterexample(d, left, right, relation, _mentioned(prev, cur))
+    found = _counterexample(d, left, right, relation, _mentioned(prev, cur),
+                            prev.free_symbols | cur.free_symbols)
     if found is None:
         return {"status": "undecided", "reason": f"not proven ({gap}) and no counterexample "
                 "found: split this step into smaller ones"}
@@ -672,7 +721,7 @@ def _holds_infinite(left: sp.Basic, right: sp.Basic, relation: str) -> bool:
 
 
 def _counterexample(d: Derivation, left: sp.Basic, right: sp.Basic, relation: str,
-                    mentioned: set) -> Counterexample | None:
+                    mentioned: set, written: set | None = None) -> Counterexample | None:
     if relation == r"\iff":
         found = proof.counterexample(left, right, d.conditions, statements=True)
         if found is None:
@@ -686,9 +735,12 @@ def _counterexample(d: Derivation, left: sp.Basic, right: sp.Basic, relation: st
     else:
         free = {s for s in left.free_symbols | right.free_symbols if isinstance(s, sp.Symbol)}
         for point in proof.sample_points(free, d.conditions, limit=80):
-            u, v = _number(left.xreplace(point).doit()), _number(right.xreplace(point).doit())
-            if u is not None and v is not None and not _holds(u, v, relation):
-                before, after = sp.Float(u.real, 15), sp.Float(v.real, 15)
+            u = _number(sp.S(left.xreplace(point)).doit())
+            v = _number(sp.S(right.xreplace(point)).doit())
+            if u is None or v is None or abs(u.imag) > 1e-12 or abs(v.imag) > 1e-12:
+                continue  # undefined, or not real there: no evidence either way
+            if not _holds(u, v, relation):
+                before, after = sp.Float(u.real, 30), sp.Float(v.real, 30)
                 break
         else:
             return None
@@ -698,7 +750,7 @@ def _counterexample(d: Derivation, left: sp.Basic, right: sp.Basic, relation: st
             value = _number(d.expand(name).xreplace(point))
             if value is not None:
                 derived.append((name, sp.Float(value.real, 15)))
-    at = [(k, v) for k, v in point.items() if k in mentioned]
+    at = [(k, v) for k, v in point.items() if k in mentioned or k in (written or set())]
     if not at and not derived:
         at = list(point.items())
     return Counterexample(tuple(at), tuple(derived), before, after)

@@ -64,15 +64,28 @@ class Exercise:
     source: Callable[[], Derivation]
     results: tuple[str | None, ...]
     milestones: tuple[tuple[str | None, Milestone], ...] = ()  # (result, milestone)
+    #: the lecture's meanings the source derivation does not need but a student may use
+    where: tuple[tuple[sp.Symbol, sp.Basic], ...] = ()
+    conditions: tuple[tuple[sp.Symbol, sp.Set], ...] = ()
 
     @property
     def context(self) -> Derivation:
-        """The lecture derivation whose definitions and conditions the checker uses."""
-        return self.source()
+        """The source derivation's definitions and conditions, with the exercise's own."""
+        return _context(self)
 
     @property
     def parts(self) -> tuple[Part, ...]:
         return _parts(self)
+
+
+@cache
+def _context(ex: Exercise) -> Derivation:
+    src = ex.source()
+    if not ex.where and not ex.conditions:
+        return src
+    return Derivation(src.title, name=src.name, where=[*src.where, *ex.where],
+                      functions=src.functions,
+                      conditions={**dict(ex.conditions), **src.conditions})
 
 
 @cache
@@ -105,7 +118,8 @@ def _chain_factors(param: sp.Symbol) -> Milestone:
 EXERCISES: Mapping[str, Exercise] = MappingProxyType({ex.name: ex for ex in (
     Exercise("sigmoid-derivative", "The derivative of the sigmoid",
              r"Show that $\sigma'(z) = \sigma(z)(1 - \sigma(z))$, starting from "
-             r"$\sigma(z) = 1/(1+e^{-z})$.", sigmoid_derivative, ("slope",)),
+             r"$\sigma(z) = 1/(1+e^{-z})$.", sigmoid_derivative, ("slope",),
+             where=((a, sigma(z)),)),
     Exercise("nll-cases", "The two cases of the NLL loss",
              r"Write out the loss $L(a, y) = -[y \log a + (1-y)\log(1-a)]$ for each label: "
              r"$L(a, 1)$, then (after a blank line) $L(a, 0)$.", nll_loss,
@@ -114,15 +128,16 @@ EXERCISES: Mapping[str, Exercise] = MappingProxyType({ex.name: ex for ex in (
              r"Derive $\partial L/\partial w_j$ for the sigmoid and the NLL loss, where "
              r"$a = \sigma(z)$ and $z = w^T x + b$, through the chain rule.",
              logistic_gradient, ("weight",),
-             (("weight", _chain_factors(w_j)),)),
+             (("weight", _chain_factors(w_j)),), conditions=((y, LABELS),)),
     Exercise("bias-gradient", "The gradient for the bias",
              r"Derive $\partial L/\partial b$ for the sigmoid and the NLL loss, where "
              r"$a = \sigma(z)$ and $z = w^T x + b$, through the chain rule.",
              logistic_gradient, ("bias",),
-             (("bias", _chain_factors(b)),)),
+             (("bias", _chain_factors(b)),), conditions=((y, LABELS),)),
     Exercise("threshold", "The decision threshold",
              r"Show that predicting $\sigma(z) > \frac{1}{2}$ is the same as $z > 0$, "
-             r"one equivalence ($\iff$) per line.", threshold, (None,)),
+             r"one equivalence ($\iff$) per line.", threshold, (None,),
+             where=((a, sigma(z)),)),
 )})
 
 

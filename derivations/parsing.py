@@ -54,7 +54,9 @@ UNICODE = {"\u2212": "-", "\u00b7": r"\cdot", "\u00d7": r"\times", "\u03c3": r"\
 
 
 def _add(x: sp.Expr, y: sp.Expr) -> sp.Expr:
-    return sp.Add(x, y, evaluate=False)
+    """A sum kept in the order written, flat: ``a - b + c`` is one sum of three terms."""
+    terms = x.args if isinstance(x, sp.Add) and sp.Add(*x.args) != x else (x,)
+    return sp.Add(*terms, y, evaluate=False)
 
 
 def _mul(x: sp.Expr, y: sp.Expr) -> sp.Expr:
@@ -67,7 +69,7 @@ def _mul(x: sp.Expr, y: sp.Expr) -> sp.Expr:
 
 
 def _neg(x: sp.Expr) -> sp.Expr:
-    if isinstance(x, sp.Number):  # -1 is a number, not -(1)
+    if isinstance(x, sp.Number) and x != 0:  # -1 is a number, not -(1)
         return -x
     return sp.Mul(sp.S.NegativeOne, x, evaluate=False)
 
@@ -489,7 +491,10 @@ class _Parser:
             raise self.error(r"a symbol before \to, and a limit point without it")
         if point.is_infinite:
             direction = "-" if point == sp.oo else "+"
-        return sp.Limit(self.power(), var, point, direction)
+        self.holds.add(self.depth)  # like d/dz, the limit takes the rest of the product
+        rest = self.term()
+        self.holds.discard(self.depth)
+        return sp.Limit(rest, var, point, direction)
 
 
 def parse_expression(text: str, line: int = 1) -> sp.Expr:

@@ -31,6 +31,14 @@ class LectureLatexPrinter(LatexPrinter):
             order = "none"
         return super()._print_Add(expr, order)
 
+    def _needs_mul_brackets(self, expr: Any, first: bool = False, last: bool = False) -> bool:
+        if isinstance(expr, sp.UnevaluatedExpr):  # a factor of mul(): judged by what it holds
+            inner = expr.args[0]
+            if not first and inner.could_extract_minus_sign():
+                return True
+            return super()._needs_mul_brackets(inner, first, last)
+        return super()._needs_mul_brackets(expr, first, last)
+
     def _print_Mul(self, expr: sp.Mul) -> str:
         first = expr.args[0]
         if isinstance(first, sp.UnevaluatedExpr) and first.args[0] == -1:

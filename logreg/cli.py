@@ -161,8 +161,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         for ex in EXERCISES.values():
             print(f"{ex.name:20} {ex.title}")
         return 0
-    if args.points <= 0 or args.time_limit <= 0 or args.memory < 64:
-        raise UsageError("--points and --time-limit must be positive, --memory at least 64 MB")
+    if not (0 < args.points < 1e6 and 0 < args.time_limit <= 3600 and args.memory >= 64):
+        raise UsageError("--points must be positive, --time-limit between 0 and 3600 "
+                         "seconds, --memory at least 64 MB")
     try:
         exercise = exercise_named(args.exercise)
     except ValueError as exc:

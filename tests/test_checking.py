@@ -365,5 +365,52 @@ def test_readmes_sample_session_gives_the_verdicts_shown(tmp_path, capsys, monke
     assert words[:2] == ["logreg", "check"]
     write(tmp_path, words[-1], answer)
     monkeypatch.chdir(tmp_path)
-    assert main(words[2:]) == 1
+    assert main(words[1:]) == 1
     assert capsys.readouterr().out == output
+
+
+# ------------------------------------- found by a cold review, kept fixed --
+@pytest.mark.parametrize(("exercise", "answer", "verdicts"), [
+    # a limit takes the whole product after it: lim t * (1/t) is 1, not (lim t) / t
+    ("sigmoid-derivative", r"""\sigma'(z) = \frac{d}{dz} \frac{1}{1+e^{-z}}
+        = \frac{e^{-z}}{(1+e^{-z})^2} + \lim_{t \to 0} t \frac{1}{t}""",
+     ["start", "proven", "wrong"]),
+    (None, r"\lim_{x \to \infty} x e^{-x} = 0", ["start", "proven"]),
+    # a two-sided limit that does not exist is not the one-sided one
+    (None, r"\lim_{t \to 0} \frac{1}{1+e^{1/t}} = 0", ["start", "undecided"]),
+    # a limit in z, though z = w^T x + b, runs over z
+    (None, r"\lim_{z \to \infty} \sigma(z) = \sigma(z)", ["start", "wrong"]),
+    (None, r"\lim_{a \to 0^+} -\log a = \infty", ["start", "proven"]),
+    # y/y is undefined at the label y = 0, though SymPy cancels it to 1
+    (None, r"1 = \frac{y}{y}", ["start", "wrong"]),
+    # a bare symbol on one side
+    (None, r"\frac{\partial z}{\partial w_j} = x_j", ["start", "proven"]),
+    (None, r"2b - b = b", ["start", "proven"]),
+    # y is a label in the gradient exercises too: y^2 = y
+    ("logistic-gradient", GRADIENT + r" = (a - y^2) x_j", ["start"] + ["proven"] * 5),
+])
+def test_a_cold_reviews_false_verdicts_stay_fixed(exercise, answer, verdicts):
+    assert statuses(check(answer, exercise)) == verdicts
+
+
+def test_an_extra_chain_does_not_take_another_parts_place():
+    extra = r"L(a, y) = -(y \log a + (1 - y)\log(1 - a))" + "\n\n" + NLL
+    report = check(extra, "nll-cases")
+    assert report.goal_reached and report.passed, report.text()
+    assert [c.part is not None for c in report.chains] == [False, True, True]
+
+
+def test_products_with_negative_factors_print_as_read():
+    report = check(r"-(1+e^{-z})^{-2} \cdot (-e^{-z}) = \frac{e^{-z}}{(1+e^{-z})^2}")
+    assert report.steps[0].status == "start"
+    assert r"\left(- e^{- z}\right)" in report.text()
+
+
+@pytest.mark.parametrize("option", [["--time-limit", "inf"], ["--time-limit", "nan"],
+                                    ["--points", "nan"], ["--memory", "10"]])
+def test_limits_that_are_not_finite_numbers_are_bad_usage(option, tmp_path, capsys):
+    answer = write(tmp_path, "a.tex", "z = z")
+    assert main(["check", str(answer), *option]) == 2
+    assert "--time-limit between 0 and 3600" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="seconds must be a positive finite number"):
+        check("z = z", seconds=float("inf"))
