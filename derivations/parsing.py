@@ -10,8 +10,8 @@ things: ``\sigma`` the sigmoid, ``e`` Euler's number, ``x_j``, ``w_j``, ``b``,
 
 >>> parse_expression(r"\frac{1}{1 + e^{-z}}")
 1/(1 + exp(-z))
->>> parse_expression(r"\sigma(z)\left(1-\sigma(z)\right)")
-(1 - sigma(z))*sigma(z)
+>>> parse_expression(r"\sigma(z)\left(1-\sigma(z)\right)")  # kept in the order written
+sigma(z)*(1 - sigma(z))
 >>> parse_expression(r"\frac{\partial L}{\partial w_j}")
 Derivative(L, w_j)
 >>> [(line.relation, line.expr) for line in parse_answer("a(1-a) % given\n= a - a^2")]
