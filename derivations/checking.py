@@ -29,7 +29,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from itertools import product
 from typing import Any
 
@@ -40,10 +40,9 @@ from derivations import proof
 from derivations.core import Derivation
 from derivations.exercises import EXERCISES, Exercise, Part, free_context
 from derivations.parsing import Line, ParseError, evaluated, parse_answer
-from derivations.printing import escape_text, tex
+from derivations.printing import tex
 from derivations.proof import ProofGap
 from derivations.relations import (
-    ORDER,
     Bound,
     Equal,
     Equivalent,
@@ -140,7 +139,6 @@ class Report:
     exercise: Exercise | None
     chains: tuple[ChainResult, ...] = ()
     error: str = ""
-    limits: dict = field(default_factory=dict)
     context: tuple[sp.Basic, ...] = ()  # what the names mean: definitions, then conditions
 
     def context_text(self) -> str:
@@ -188,12 +186,12 @@ class Report:
         missing = [p for p in self.exercise.parts
                    if not any(c.part is p and c.goal_reached for c in self.chains)]
         if not missing:
-            goals = ", ".join(f"${_goal_tex(p)}$" for p in self.exercise.parts)
+            goals = ", ".join(f"${tex(p.goal)}$" for p in self.exercise.parts)
             return f"goal reached: {goals}"
         why = [c.summary for c in self.chains if c.part in missing and c.summary]
         why += [f"no chain starts from ${tex(p.start[0])}$" for p in missing
                 if not any(c.part is p for c in self.chains)]
-        goals = ", ".join(f"${_goal_tex(p)}$" for p in missing)
+        goals = ", ".join(f"${tex(p.goal)}$" for p in missing)
         return f"goal not reached ({goals})" + (": " + "; ".join(why) if why else "")
 
     # -- outputs ------------------------------------------------------------
@@ -202,7 +200,7 @@ class Report:
         head = self.exercise.title if self.exercise else "Each step against the one before"
         out = [head] + ([f"  {self.context_text()}"] if self.context else [])
         for s in self.steps:
-            rel = "" if s.line.relation is None else _relation_tex(s.line.relation) + " "
+            rel = "" if s.line.relation is None else s.line.relation + " "
             why = f"   % {s.line.why}" if s.line.why else ""
             out.append(f"{s.mark} line {s.line.number}: {rel}{tex(s.line.expr)}{why}")
             if s.message():
@@ -222,7 +220,7 @@ class Report:
         if self.context:
             out += [self.context_text()[0].upper() + self.context_text()[1:] + ".", ""]
         for s in self.steps:
-            rel = "" if s.line.relation is None else _relation_tex(s.line.relation) + " "
+            rel = "" if s.line.relation is None else s.line.relation + " "
             why = f" ({escape_markdown(s.line.why)})" if s.line.why else ""
             out.append(f"- **{s.mark} line {s.line.number}** ${rel}{tex(s.line.expr)}${why}"
                        + (f"  \n  {s.message()}" if s.message() else ""))
@@ -300,14 +298,6 @@ class Report:
 def escape_markdown(text: str) -> str:
     """A student's own words as plain Markdown text: no markup, no math."""
     return re.sub(r"([\\`*_{}\[\]<>()#+!|$~-])", r"\\\1", text)
-
-
-def _relation_tex(rel: str) -> str:
-    return {r"\iff": r"\iff", "=": "="}.get(rel, rel)
-
-
-def _goal_tex(part: Part) -> str:
-    return tex(part.goal)
 
 
 # ------------------------------------------------------------ reading --
@@ -399,7 +389,7 @@ def check(answer: str | Sequence[Any], exercise: str | Exercise | None = None, *
     except ParseError as err:
         return Report(ex, error=str(err))
     ctx = ex.context if ex is not None else free_context()
-    forms = _forms(ex)
+    forms = _targets(ex)
     chains: list[list[Line]] = []
     for line in lines:
         if line.relation is None:
@@ -407,7 +397,7 @@ def check(answer: str | Sequence[Any], exercise: str | Exercise | None = None, *
         chains[-1].append(line)
     tasks = []
     for chain in chains:
-        var = _var(ex, chain)
+        var = _var(ex)
         for k, line in enumerate(chain):
             prev = chain[k - 1] if k else None
             tasks.append((_judge, (ctx, prev.expr if prev else None, line.expr,
@@ -416,8 +406,7 @@ def check(answer: str | Sequence[Any], exercise: str | Exercise | None = None, *
                             budget=budget))
     results = [[_result(line, next(outcomes), seconds, megabytes) for line in chain]
                for chain in chains]
-    report = Report(ex, limits={"seconds": seconds, "megabytes": megabytes, "budget": budget},
-                    context=meanings(ctx))
+    report = Report(ex, context=meanings(ctx))
     report.chains = tuple(_assess(ex, chain, found, index) for chain, found, index in
                           zip(chains, results, _assign(ex, results), strict=True))
     return report
@@ -432,18 +421,18 @@ def meanings(ctx: Derivation) -> tuple[sp.Basic, ...]:
     return (*defs, *conds)
 
 
-def _var(ex: Exercise | None, chain: list[Line]) -> sp.Symbol | None:
+def _var(ex: Exercise | None) -> sp.Symbol | None:
     if ex is not None and len(ex.parts) == 1 and ex.parts[0].var is not None:
         return ex.parts[0].var
     return None
 
 
-def _forms(ex: Exercise | None) -> list[tuple[str, str, Any]]:
+def _targets(ex: Exercise | None) -> list[tuple[str, str, Any]]:
     """What each line is compared with: (key, kind, target)."""
     out: list[tuple[str, str, Any]] = []
     for k, part in enumerate(ex.parts if ex is not None else ()):
-        out.append((f"{k}:start", "forms", part.start))
-        out.append((f"{k}:goal", "forms", (part.goal,)))
+        out.append((f"{k}:start", "forms", tuple(evaluated(s) for s in part.start)))
+        out.append((f"{k}:goal", "forms", (evaluated(part.goal),)))
         for m in part.milestones:
             out.append((f"{k}:m:{m.name}", "factors", m.factors))
     return out
@@ -512,10 +501,10 @@ def _assess(ex: Exercise | None, chain: list[Line], found: list[tuple],
         shown = [k for k, got in enumerate(matches) if k >= after and key + "m:" + m.name in got]
         if shown:
             k = shown[0]
-            steps[k] = _with(steps[k], shows=(*steps[k].shows, m.name))
+            steps[k] = replace(steps[k], shows=(*steps[k].shows, m.name))
             after = k
         elif after + 1 < len(steps) and steps[after + 1].status == "proven":
-            steps[after + 1] = _with(steps[after + 1], flag="proven, but " + m.ask)
+            steps[after + 1] = replace(steps[after + 1], flag="proven, but " + m.ask)
     rels = {line.relation for line in chain[1:]}
     problems = [s for s in steps[1:] if s.status != "proven"]
     goal_form = key + "goal" in matches[-1] and len(chain) > 1
@@ -534,11 +523,6 @@ def _assess(ex: Exercise | None, chain: list[Line], found: list[tuple],
     else:
         summary = ""
     return ChainResult(part, tuple(steps), start_ok, not summary, summary)
-
-
-def _with(step: StepResult, **changes: Any) -> StepResult:
-    from dataclasses import replace
-    return replace(step, **changes)
 
 
 # -------------------------------------------- the work, in a child process --
@@ -683,14 +667,6 @@ def _wrong(d: Derivation, prev: sp.Basic, cur: sp.Basic, relation: str,
     return out
 
 
-def _number(v: sp.Basic) -> complex | None:
-    try:
-        n = complex(sp.N(v, 30))
-    except (TypeError, ValueError, ZeroDivisionError, AttributeError):
-        return None
-    return n if math.isfinite(n.real) and math.isfinite(n.imag) else None
-
-
 def _close(u: complex, v: complex) -> bool:
     return abs(u - v) <= 1e-9 * max(1.0, abs(u), abs(v))
 
@@ -735,8 +711,8 @@ def _counterexample(d: Derivation, left: sp.Basic, right: sp.Basic, relation: st
     else:
         free = {s for s in left.free_symbols | right.free_symbols if isinstance(s, sp.Symbol)}
         for point in proof.sample_points(free, d.conditions, limit=80):
-            u = _number(sp.S(left.xreplace(point)).doit())
-            v = _number(sp.S(right.xreplace(point)).doit())
+            u = proof.number(sp.S(left.xreplace(point)).doit())
+            v = proof.number(sp.S(right.xreplace(point)).doit())
             if u is None or v is None or abs(u.imag) > 1e-12 or abs(v.imag) > 1e-12:
                 continue  # undefined, or not real there: no evidence either way
             if not _holds(u, v, relation):
@@ -747,7 +723,7 @@ def _counterexample(d: Derivation, left: sp.Basic, right: sp.Basic, relation: st
     derived = []
     for name, _ in d.where:
         if isinstance(name, sp.Symbol) and name in mentioned:
-            value = _number(d.expand(name).xreplace(point))
+            value = proof.number(d.expand(name).xreplace(point))
             if value is not None:
                 derived.append((name, sp.Float(value.real, 15)))
     at = [(k, v) for k, v in point.items() if k in mentioned or k in (written or set())]
@@ -800,14 +776,10 @@ def _hint(d: Derivation, prev: sp.Basic, cur: sp.Basic, left: sp.Basic, right: s
     points = _generic(free, d)
 
     def at(e: sp.Basic, p: dict) -> complex | None:
-        return _number(e.xreplace(p).doit())
+        return proof.number(e.xreplace(p).doit())
 
     def proven(e1: sp.Basic, e2: sp.Basic) -> bool:
-        try:
-            Equal().check(d, _Line(e1), _Line(e2))
-            return True
-        except (ProofGap, TypeError, ValueError, NotImplementedError):
-            return False
+        return _proven_equal(d, e1, e2)
 
     lv, rv = [at(left, p) for p in points], [at(right, p) for p in points]
     if any(v is None for v in (*lv, *rv)):
@@ -853,9 +825,12 @@ def _hint(d: Derivation, prev: sp.Basic, cur: sp.Basic, left: sp.Basic, right: s
 def _factor_text(f: sp.Basic, kind: str, prev: sp.Basic) -> str:
     if f == -1:
         text = "a sign error: this line is the negative of the one before"
-        if any(n.expr.has(sp.exp) for n in prev.atoms(sp.Derivative)):
-            text += (r" (check the derivatives' signs: $(1/u)' = -u'/u^2$, and the inner "
-                     r"derivative of $e^{-z}$ is $-e^{-z}$)")
+        inner = [n.expr for n in prev.atoms(sp.Derivative) if n.expr.has(sp.exp)]
+        if inner:  # the derivative of e^{-z}, as SymPy computes it
+            e = sp.exp(-z)
+            text += (" (check the derivatives' signs: the quotient rule's minus, and the "
+                     f"inner derivative: the derivative of ${tex(e)}$ is "
+                     f"${tex(sp.diff(e, z))}$)")
         return text
     if f.could_extract_minus_sign():
         return f"a sign error and {'an' if kind == 'extra' else 'a'} {kind} factor " \
@@ -922,14 +897,14 @@ def _shows_factors(ctx: Derivation, e: sp.Basic, factors: Sequence[sp.Basic]) ->
         return False
     free = set().union(*(ctx.expand(f).free_symbols for f in (*factors, *mine)))
     points = _generic({s for s in free if isinstance(s, sp.Symbol)}, ctx)
-    wanted = [[_number(ctx.expand(f).xreplace(p).doit()) for p in points] for f in factors]
+    wanted = [[proof.number(ctx.expand(f).xreplace(p).doit()) for p in points] for f in factors]
     cache: dict[tuple[int, int], bool] = {}
 
     def fits(group: tuple[int, ...], k: int) -> bool:
         key = (sum(1 << i for i in group), k)
         if key not in cache:
             prod_ = sp.Mul(*(mine[i] for i in group))
-            got = [_number(ctx.expand(prod_).xreplace(p).doit()) for p in points]
+            got = [proof.number(ctx.expand(prod_).xreplace(p).doit()) for p in points]
             cache[key] = (all(g is not None and w is not None and _close(g, w)
                               for g, w in zip(got, wanted[k], strict=True))
                           and _proven_equal(ctx, prod_, factors[k]))
@@ -951,10 +926,5 @@ def _proven_equal(ctx: Derivation, u: sp.Basic, v: sp.Basic) -> bool:
         return False
 
 
-def escape(text: str) -> str:
-    """Plain text for LaTeX outputs (re-exported for the report writers)."""
-    return escape_text(text)
-
-
-__all__ = ["ORDER", "ChainResult", "Counterexample", "Report", "StepResult", "answer_text",
-           "check", "exercise_named"]
+__all__ = ["ChainResult", "Counterexample", "Report", "StepResult", "answer_text", "check",
+           "exercise_named", "meanings"]

@@ -8,7 +8,7 @@ as the three chain-rule factors; a proven step that skips it is accepted but
 flagged.
 
 >>> ex = EXERCISES["logistic-gradient"]
->>> ex.parts[0].start[0], ex.parts[0].goal
+>>> ex.parts[0].start[0], ex.parts[0].goal.doit()
 (Derivative(L, w_j), x_j*(a - y))
 """
 
@@ -24,27 +24,32 @@ import sympy as sp
 from derivations.chain_rule import logistic_gradient
 from derivations.core import Derivation
 from derivations.loss import loss_of, nll_loss
+from derivations.printing import tex
 from derivations.relations import Apply, ByCases, Equal, Equivalent
 from derivations.sigmoid import sigmoid_derivative
-from derivations.symbols import LABELS, NLL, SIGMOID, L, a, b, s, sigma, w_j, x_j, y, z
+from derivations.symbols import LABELS, NLL, SIGMOID, L, a, b, mul, s, sigma, w_j, x_j, y, z
 from derivations.threshold import threshold
 
 
 @dataclass(frozen=True)
 class Milestone:
-    """A line the exercise wants shown: a product of ``factors`` (each may be written out).
-
-    ``ask`` completes "proven, but ..." in the feedback.
-    """
+    """A line the exercise wants shown: a product of ``factors`` (each may be written out)."""
 
     name: str
-    ask: str
     factors: tuple[sp.Expr, ...]
+
+    @property
+    def ask(self) -> str:
+        """What completes "proven, but ..." in the feedback, the factors printed by SymPy."""
+        return f"show the {self.name} ${tex(mul(*self.factors))}$"
 
 
 @dataclass(frozen=True)
 class Part:
-    """One chain of an exercise: from one of ``start`` to ``goal`` by ``relation``."""
+    """One chain of an exercise: from one of ``start`` to ``goal`` by ``relation``.
+
+    ``goal`` is the lecture's proven result as it prints (a product in its written order).
+    """
 
     result: str | None
     start: tuple[sp.Basic, ...]
@@ -60,7 +65,7 @@ class Exercise:
 
     name: str
     title: str
-    prompt: str
+    task: str  # words only: the formulas come from the proven parts (see prompt)
     source: Callable[[], Derivation]
     results: tuple[str | None, ...]
     milestones: tuple[tuple[str | None, Milestone], ...] = ()  # (result, milestone)
@@ -76,6 +81,14 @@ class Exercise:
     @property
     def parts(self) -> tuple[Part, ...]:
         return _parts(self)
+
+    @property
+    def prompt(self) -> str:
+        """The task, with each part's start and goal printed from the lecture's proof."""
+        sign = {"=": "to", r"\iff": "equivalently to"}
+        legs = [f"from ${tex(p.start[0])}$ {sign[p.relation]} ${tex(p.goal)}$"
+                for p in self.parts]
+        return f"{self.task}: " + "; then, after a blank line, ".join(legs) + "."
 
 
 @cache
@@ -99,7 +112,7 @@ def _parts(ex: Exercise) -> tuple[Part, ...]:
         if sign == "=":
             along = all(isinstance(s.relation, (Equal, Apply, ByCases)) for s in chain[1:])
             starts = tuple(dict.fromkeys((left, first.expr) if along else (left,)))
-            out.append(Part(result, starts, right.doit(), "=",
+            out.append(Part(result, starts, right, "=",
                             milestones=tuple(m for r, m in ex.milestones if r == result)))
         else:
             var = next(s.relation.var for s in chain if isinstance(s.relation, Equivalent))
@@ -109,34 +122,29 @@ def _parts(ex: Exercise) -> tuple[Part, ...]:
 
 
 def _chain_factors(param: sp.Symbol) -> Milestone:
-    return Milestone("chain-rule factors", "show the three chain-rule factors "
-                     r"$\frac{\partial L}{\partial a} \frac{\partial a}{\partial z} "
-                     r"\frac{\partial z}{\partial " + sp.latex(param) + "}$",
+    return Milestone("chain-rule factors",
                      (sp.Derivative(L, a), sp.Derivative(a, z), sp.Derivative(z, param)))
 
 
 EXERCISES: Mapping[str, Exercise] = MappingProxyType({ex.name: ex for ex in (
     Exercise("sigmoid-derivative", "The derivative of the sigmoid",
-             r"Show that $\sigma'(z) = \sigma(z)(1 - \sigma(z))$, starting from "
-             r"$\sigma(z) = 1/(1+e^{-z})$.", sigmoid_derivative, ("slope",),
+             "Differentiate the sigmoid and write the result with the sigmoid itself",
+             sigmoid_derivative, ("slope",),
              where=((a, sigma(z)),)),
     Exercise("nll-cases", "The two cases of the NLL loss",
-             r"Write out the loss $L(a, y) = -[y \log a + (1-y)\log(1-a)]$ for each label: "
-             r"$L(a, 1)$, then (after a blank line) $L(a, 0)$.", nll_loss,
+             "Write out the loss for each label", nll_loss,
              ("positive", "negative")),
     Exercise("logistic-gradient", "The gradient for a weight",
-             r"Derive $\partial L/\partial w_j$ for the sigmoid and the NLL loss, where "
-             r"$a = \sigma(z)$ and $z = w^T x + b$, through the chain rule.",
+             "Derive the gradient of the loss for a weight through the chain rule",
              logistic_gradient, ("weight",),
              (("weight", _chain_factors(w_j)),), conditions=((y, LABELS),)),
     Exercise("bias-gradient", "The gradient for the bias",
-             r"Derive $\partial L/\partial b$ for the sigmoid and the NLL loss, where "
-             r"$a = \sigma(z)$ and $z = w^T x + b$, through the chain rule.",
+             "Derive the gradient of the loss for the bias through the chain rule",
              logistic_gradient, ("bias",),
              (("bias", _chain_factors(b)),), conditions=((y, LABELS),)),
     Exercise("threshold", "The decision threshold",
-             r"Show that predicting $\sigma(z) > \frac{1}{2}$ is the same as $z > 0$, "
-             r"one equivalence ($\iff$) per line.", threshold, (None,),
+             "Show, one equivalence per line, when the model predicts class 1", threshold,
+             (None,),
              where=((a, sigma(z)),)),
 )})
 

@@ -288,10 +288,11 @@ def sample_points(symbols: Iterable[sp.Symbol], declared: Mapping[sp.Basic, sp.S
         yield dict(zip(syms, combo, strict=True))
 
 
-def _number(value: sp.Basic) -> complex | None:
+def number(value: sp.Basic) -> complex | None:
+    """``value`` as a finite complex number (30 digits of working precision), else None."""
     try:
         v = complex(sp.N(value, 30))
-    except (TypeError, ValueError, ZeroDivisionError):
+    except (TypeError, ValueError, ZeroDivisionError, AttributeError):
         return None
     return v if math.isfinite(v.real) and math.isfinite(v.imag) else None
 
@@ -336,7 +337,7 @@ def counterexample(first: sp.Basic, second: sp.Basic, declared: Mapping[sp.Basic
                 if isinstance(u, BooleanAtom) and isinstance(v, BooleanAtom) and u != v:
                     return {"at": point, "before": u, "after": v}
                 continue
-            nu, nv = _number(u.doit()), _number(v.doit())
+            nu, nv = number(u.doit()), number(v.doit())
         except Exception:
             continue
         if nu is None or nv is None:

@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import html5lib
 import pytest
 import sympy as sp
 
@@ -73,7 +74,7 @@ def test_every_exercise_is_a_proven_result_of_the_lecture():
               "bias-gradient": logistic_gradient().result("bias"),
               "threshold": threshold().result()}
     for name, result in proved.items():
-        assert EXERCISES[name].parts[0].goal == result.doit()
+        assert EXERCISES[name].parts[0].goal == result
     assert [p.goal for p in EXERCISES["nll-cases"].parts] == [
         nll_loss().result("positive"), nll_loss().result("negative")]
 
@@ -100,7 +101,7 @@ def test_a_step_that_skips_the_milestone_is_accepted_but_flagged():
     report = check(r"\frac{\partial L}{\partial w_j} = (a - y) x_j", "logistic-gradient")
     step = report.steps[1]
     assert step.status == "proven" and report.passed and report.goal_reached
-    assert step.flag.startswith("proven, but show the three chain-rule factors")
+    assert step.flag.startswith("proven, but show the chain-rule factors $")
     assert step.mark == "~" and "chain-rule factors" in report.text()
 
 
@@ -220,6 +221,7 @@ def test_an_answer_may_be_a_list_of_lines_or_of_sympy_expressions():
 def test_the_report_displays_in_jupyter_as_markdown():
     md = check(SIGMOID, "sigmoid-derivative")._repr_markdown_()
     assert md.startswith("### The derivative of the sigmoid")
+    assert r"from $\sigma'(z)$ to $\sigma(z) \left(1 - \sigma(z)\right)$." in md
     assert r"$= \frac{e^{- z}}{\left(1 + e^{- z}\right)^{2}}$ (chain rule)" in md
 
 
@@ -300,7 +302,7 @@ def test_check_exits_0_when_proven_1_when_not_2_for_bad_usage(tmp_path, capsys):
     assert "cannot read the answer" in capsys.readouterr().err
     assert main(["check"]) == 2
     assert main(["check", "--list"]) == 0
-    assert capsys.readouterr().out.split()[::1][0] == "sigmoid-derivative"
+    assert capsys.readouterr().out.split()[0] == "sigmoid-derivative"
 
 
 def test_check_writes_json_markdown_and_html(tmp_path, capsys):
@@ -313,7 +315,6 @@ def test_check_writes_json_markdown_and_html(tmp_path, capsys):
     page = tmp_path / "report.html"
     assert main(["check", "--exercise", "logistic-gradient", str(good), "--format", "html",
                  "--out", str(page)]) == 0
-    html5lib = pytest.importorskip("html5lib")
     html5lib.HTMLParser(strict=True).parse(page.read_text())
     assert page.read_text().count("<math") >= 6
 
