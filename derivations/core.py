@@ -37,6 +37,7 @@ from derivations.relations import (
     Equivalent,
     From,
     Given,
+    InCase,
     Limit,
     Relation,
     Shown,
@@ -223,6 +224,11 @@ class Derivation:
                             "proves each case for all its values, with no representative")
         return self.add(expr, why, ByCases(var=var, cases=tuple(cases), of=_of(of)), label)
 
+    def case(self, expr: Math, why: str, case: sp.Basic, *, of: Step | None = None,
+             label: Math = None, name: str | None = None) -> Step:
+        """The earlier expression when ``case`` holds: ``Eq(k, j)`` or ``Ne(k, j)`` (shown)."""
+        return self.add(expr, why, InCase(case=case, of=_of(of)), label, name)
+
     def apply(self, expr: Math, why: str, var: sp.Symbol, source: Derivation | None = None,
               result: str | None = None, *, of: Step | None = None, **old: Any) -> Step:
         """Rewrite with the proven identity ``result`` of ``source`` (this derivation if None)."""
@@ -246,8 +252,8 @@ class Derivation:
         the declared conditions do not keep away from is a ProofGap.
         """
         for name, value in self.where:
-            # subs() does not reach an indexed term through a Sum's bound index
-            expr = (expr.xreplace({name: value}) if isinstance(name, sp.Indexed)
+            value = proof.fresh_indices(value)
+            expr = (_define_indexed(expr, name, value) if isinstance(name, sp.Indexed)
                     else expr.subs(name, value))
         for fn, lam in self.functions.items():
             expr = _put_function(expr, fn, lam)
@@ -260,7 +266,9 @@ class Derivation:
                         raise ProofGap(f"it differentiates in {var} where {kink} = 0 is "
                                        "possible, a kink (|u|, max, sign have no derivative "
                                        "there); declare a condition that excludes it")
-        return expr.doit()
+        if expr.has(sp.Sum):
+            expr = proof.collapse_sums(proof.within_ranges(expr.doit(deep=False)))
+        return proof.within_ranges(expr).doit()
 
     def unfold(self, expr: Math) -> Math:
         """Only the named functions replaced by their definitions (sigma -> 1/(1+e^-z))."""
@@ -575,6 +583,27 @@ class Derivation:
     def __repr__(self) -> str:
         state = "verified" if self.verified else "unverified"
         return f"<Derivation {self.title!r}: {len(self._steps)} steps, {state}>"
+
+
+def _define_indexed(expr: Math, name: sp.Indexed, value: sp.Basic) -> Math:
+    """Every ``z[i]`` replaced by ``value`` at ``i`` (a definition for each index).
+
+    A derivative in ``z[j]`` is taken first: a sum over all ``z[i]`` depends on
+    ``z[j]`` through its term ``i = j``, which a substitution would lose.
+    ``subs`` would not reach a term through a sum's bound index, so this walks
+    the tree instead.
+    """
+    base, pattern = name.base, name.indices
+
+    def mine(e: sp.Basic) -> bool:
+        return isinstance(e, sp.Indexed) and e.base == base
+
+    expr = expr.replace(lambda e: isinstance(e, sp.Derivative)
+                        and any(mine(v) for v in e.variables), lambda e: e.doit())
+    if not all(isinstance(i, sp.Symbol) for i in pattern):
+        return expr.xreplace({name: value})
+    return expr.replace(mine, lambda e: value.xreplace(dict(zip(pattern, e.indices,
+                                                                 strict=True))))
 
 
 def _put_function(expr: Math, fn: Any, lam: sp.Lambda) -> Math:

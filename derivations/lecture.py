@@ -25,6 +25,15 @@ from derivations.curvature import curvature, l2_penalty
 from derivations.loss import nll_loss
 from derivations.sgd import algorithm, sgd_rule
 from derivations.sigmoid import sigmoid_derivative
+from derivations.softmax import (
+    shift_invariance,
+    softmax_gradient,
+    softmax_hessian,
+    softmax_jacobian,
+    softmax_weights,
+    stable_log_softmax,
+    two_classes,
+)
 from derivations.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid
 from derivations.threshold import threshold
 
@@ -104,7 +113,8 @@ class Lecture:
 
 SGD_BOX = Algorithm("Algorithm: stochastic gradient descent", algorithm)
 
-#: The lecture, in order: the derivations, then the overflow-free forms the trainer uses.
+#: The lecture, in order: the derivations, the overflow-free forms the trainer uses,
+#: then softmax regression.
 LECTURE = Lecture(
     title="Training logistic regression: the derivations",
     intro=("Every step below was proven by SymPy; every curve is the function the "
@@ -122,6 +132,13 @@ LECTURE = Lecture(
         Section(stable_loss),
         Section(stable_delta),
         Section(stable_curvature),
+        Section(softmax_jacobian, figures=("softmax",), key=("jacobian",)),
+        Section(softmax_gradient, figures=("softmax-graph",), key=("net-input",)),
+        Section(softmax_weights, figures=("softmax-training",), key=("weight",)),
+        Section(two_classes),
+        Section(shift_invariance),
+        Section(stable_log_softmax),
+        Section(softmax_hessian),
     ),
 )
 

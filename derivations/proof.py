@@ -40,31 +40,154 @@ class ProofGap(Exception):  # noqa: N818 - always turned into a StepError
     """SymPy could not carry out a step of a proof; the text says what is missing."""
 
 
+# ---------------------------------------------------------------- sums --
+def collapse_sums(expr: sp.Basic) -> sp.Basic:
+    """Each sum split into its terms, with the factors free of its index taken out,
+    and every Kronecker delta in its index summed away.
+
+    >>> i, j, n = sp.symbols("i j n", integer=True, positive=True)
+    >>> x = sp.IndexedBase("x")
+    >>> collapse_sums(sp.Sum(2 * sp.KroneckerDelta(i, j) * x[i], (i, 1, j + n)))
+    2*x[j]
+    """
+    from sympy.concrete.delta import deltasummation
+
+    def one(s: sp.Sum) -> sp.Basic:
+        if len(s.limits) != 1:
+            return s
+        v, lo, hi = s.limits[0]
+        out = sp.S.Zero
+        body = sp.piecewise_fold(_on_range(s.function, v, lo, hi))
+        for term in sp.Add.make_args(sp.expand(body, power_exp=True, mul=True,
+                                               log=False, multinomial=False)):
+            inner = [f for f in sp.Mul.make_args(term) if f.has(v)]
+            outer = [f for f in sp.Mul.make_args(term) if not f.has(v)]
+            body = sp.Mul(*inner)
+            total = deltasummation(body, (v, lo, hi)) if body.has(sp.KroneckerDelta) \
+                else sp.Sum(body, (v, lo, hi))
+            out += sp.Mul(*outer) * total
+        return out
+
+    before = None
+    while before != expr:
+        before = expr
+        expr = canonical_sums(_exp_of_sums(expr.replace(lambda e: isinstance(e, sp.Sum), one)))
+    return expr
+
+
+def _exp_of_sums(expr: sp.Basic) -> sp.Basic:
+    """prod_l e^{u_l} as e^{sum_l u_l}, the one form of an exponential of a sum."""
+    return expr.replace(lambda e: isinstance(e, sp.Product) and isinstance(e.function, sp.exp),
+                        lambda e: sp.exp(sp.Sum(e.function.args[0], *e.limits)))
+
+
+def _on_range(body: sp.Basic, v: sp.Symbol, lo: sp.Basic, hi: sp.Basic) -> sp.Basic:
+    """``body`` with each condition on ``v`` that holds for every v in [lo, hi] made True.
+
+    A condition that holds for all ``v >= lo``, or for all ``v <= hi``, holds on the range.
+    """
+    t = _fresh("t", integer=True, nonnegative=True)
+    sure = {r: sp.true for r in body.atoms(sp.core.relational.Relational)
+            if r.has(v) and (r.xreplace({v: lo + t}) is sp.true
+                             or r.xreplace({v: hi - t}) is sp.true)}
+    return body.xreplace(sure) if sure else body
+
+
+def within_ranges(expr: sp.Basic) -> sp.Basic:
+    """Each sum's conditions on its own index that hold on its range made True.
+
+    SymPy's derivative of a sum in ``y_k`` answers "-y_k/a_k if k <= K"; inside
+    a sum over k = 1, ..., K that condition always holds.
+    """
+    def one(s: sp.Sum) -> sp.Sum:
+        body = s.function
+        for v, lo, hi in s.limits:
+            body = _on_range(body, v, lo, hi)
+        return sp.Sum(body, *s.limits)
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), one)
+
+
+def fresh_indices(expr: sp.Basic) -> sp.Basic:
+    """Every sum's index replaced by a fresh one, so that a definition put inside
+    another sum (or a derivative in an indexed symbol) cannot capture its index."""
+    def rename(s: sp.Sum) -> sp.Sum:
+        new = [(_fresh(str(v), integer=True), lo, hi) for v, lo, hi in s.limits]
+        body = s.function.xreplace({old[0]: n[0] for old, n in zip(s.limits, new,
+                                                                   strict=True)})
+        return sp.Sum(body, *new)
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), rename)
+
+
+def canonical_sums(expr: sp.Basic) -> sp.Basic:
+    """Every sum's index renamed by its depth, so that sum_i y_i and sum_k y_k are equal."""
+    def rename(e: sp.Basic, depth: int) -> sp.Basic:
+        if not e.args:
+            return e
+        if isinstance(e, sp.Sum) and len(e.limits) == 1:
+            v, lo, hi = e.limits[0]
+            new = sp.Symbol(f"_sum{depth}", integer=True)
+            body = rename(e.function.xreplace({v: new}), depth + 1)
+            return sp.Sum(body, (new, lo, hi))
+        return e.func(*(rename(a, depth) for a in e.args))
+
+    try:
+        return rename(expr, 0)
+    except (TypeError, ValueError):
+        return expr
+
+
 # ---------------------------------------------------------------- zero --
 def zero(expr: sp.Expr) -> bool:
-    """True when ``expr`` is identically 0, by exact rewriting only."""
+    """True when ``expr`` is identically 0, by exact rewriting only.
+
+    Sums over a symbolic range are first collapsed (:func:`collapse_sums`).
+    """
     expr = sp.sympify(expr).doit()
     if expr == 0:
         return True
+    if expr.has(sp.Sum):
+        expr = sp.piecewise_fold(collapse_sums(expr)).doit()
+        if expr == 0:
+            return True
+        # a sum of positive terms as a positive symbol: log(e^z / S) = z - log S
+        sums = {s: _fresh("S", positive=True) for s in expr.atoms(sp.Sum) if _positive(s)}
+        if sums and zero(expr.xreplace(sums)):
+            return True
     for rewrite in (sp.simplify, lambda e: sp.simplify(sp.expand_log(e, force=False)),
                     lambda e: sp.simplify(sp.logcombine(e)), sp.cancel,
                     lambda e: sp.simplify(sp.expand(sp.powsimp(e)))):
         try:
             if rewrite(expr) == 0:
                 return True
-        except (TypeError, NotImplementedError, sp.PolynomialError, RecursionError):
+        except (TypeError, NotImplementedError, sp.PolynomialError, RecursionError,
+                StopIteration):  # StopIteration: SymPy's sum_simplify on some sums:
             continue
     return False
 
 
 def nonzero(expr: sp.Expr) -> bool:
     """True when SymPy can show ``expr`` never vanishes (from assumptions alone)."""
-    if expr.is_zero is False:
+    if expr.is_zero is False or _positive(expr):
         return True
     try:
         return sp.simplify(expr).is_zero is False
     except (TypeError, NotImplementedError, RecursionError):
         return False
+
+
+def _positive(expr: sp.Basic) -> bool:
+    """A sum (over a nonempty range) or product of positive terms, e.g. sum_c e^{z_c}."""
+    if isinstance(expr, (sp.Sum, sp.Product)):
+        nonempty = all((hi - lo + 1).is_positive for _, lo, hi in expr.limits)
+        return nonempty and (expr.function.is_positive is True or _positive(expr.function))
+    if isinstance(expr, (sp.Mul, sp.Add)):
+        return all(a.is_positive is True or _positive(a) for a in expr.args)
+    if isinstance(expr, sp.Pow):
+        return expr.exp.is_real is True and (expr.base.is_positive is True
+                                             or _positive(expr.base))
+    return False
 
 
 # ---------------------------------------------------------- conditions --
@@ -149,9 +272,49 @@ def instances(declared: Mapping[sp.Basic, sp.Set],
     [0, 1]
     """
     syms = [s for s in declared if s in set(symbols)]
+    ranges: dict = {}  # K -> the indices j, k declared in {1, ..., K}
+    for s in list(syms):
+        end = _index_range(s, declared[s]) if isinstance(declared[s], sp.Range) else None
+        if end is not None:
+            syms.remove(s)
+            ranges.setdefault(end, []).append(s)
     choices = [parametrize(s, declared[s]) for s in syms]
+    choices += [index_cases(end, idx) for end, idx in ranges.items()]
     for combo in itertools.product(*choices):
-        yield dict(zip(syms, combo, strict=True))
+        out = dict(zip(syms, combo[:len(syms)], strict=True))
+        for cases in combo[len(syms):]:
+            out.update(cases)
+        yield out
+
+
+def index_cases(end: sp.Symbol, indices: list[sp.Symbol]) -> list[dict]:
+    """Substitutions covering exactly 1 <= j (, k) <= K for integers j, k >= 1.
+
+    One index: ``K = j + p``. Two: ``k = j``, ``j > k`` or ``j < k``, each with
+    ``K`` their larger plus ``p`` (p, q fresh integers >= 0), so that ``delta_jk``
+    and every ``j <= K`` decide. A third index over the same range stays any
+    integer >= 1 (a weaker assumption: what is proven still holds).
+    """
+    def fresh(name: str) -> sp.Dummy:
+        return _fresh(name, integer=True, nonnegative=True)
+
+    j = indices[0]
+    p = fresh(f"p_{j}")
+    if len(indices) == 1:
+        return [{end: j + p}]
+    k, q = indices[1], fresh(f"q_{j}{indices[1]}")
+    return [{k: j, end: j + p},
+            {j: k + 1 + q, end: k + 1 + q + p},
+            {k: j + 1 + q, end: j + 1 + q + p}]
+
+
+def _index_range(sym: sp.Symbol, domain: sp.Range) -> sp.Symbol | None:
+    """``K`` when ``domain`` is {1, ..., K} for a positive integer symbol ``K``, else None."""
+    if domain.inf == 1 and domain.step == 1 and isinstance(domain.sup, sp.Symbol) \
+            and domain.sup.is_integer and domain.sup.is_positive and sym.is_integer \
+            and sym.is_positive:
+        return domain.sup
+    return None
 
 
 def contained(value: sp.Expr, domain: sp.Set | None) -> bool:

@@ -291,14 +291,17 @@ class Substitution(Relation):
 
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
         before = d.expand(prev.expr)
-        for var, value in self.values:
+        # expand() names a sum's index by its depth: a sum is put in under that name
+        values = [(proof.canonical_sums(k) if isinstance(k, sp.Sum) else k, v)
+                  for k, v in self.values]
+        for var, value in values:
             _not_defined(d, var, "substitution")
             if not before.has(var):
                 raise ProofGap(f"{var} does not occur in the earlier expression")
             allowed = proof.condition_set(var, d.conditions)
             if allowed is not None and not proof.contained(sp.S(value), allowed):
                 raise ProofGap(f"{var} = {value} is outside {var}'s condition {allowed}")
-        prove_equal(d, before.subs(dict(self.values)), step.expr)
+        prove_equal(d, before.subs(dict(values)), step.expr)
 
     def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
         return [Shown("with", tuple(sp.Eq(k, v, evaluate=False) for k, v in self.values))]
@@ -437,6 +440,33 @@ class ByCases(Relation):
         return [Shown("cases", tuple(self.cases)),
                 Shown("for", (sp.Contains(self.var, _domain(d, self.var, sp.S.Reals),
                                           evaluate=False),))]
+
+
+@dataclass(frozen=True)
+class InCase(Relation):
+    """The earlier expression in one case of two indices, ``k = j`` or ``k \\neq j`` (shown).
+
+    ``k = j`` puts ``j`` for ``k``; ``k \\neq j`` sets the Kronecker delta
+    ``\\delta_{kj}`` to 0, and the rest is proven for every ``z_k``, ``z_j``
+    (which holds in particular when ``k \\neq j``).
+    """
+
+    case: Any = None
+    of: Step | None = None
+
+    def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
+        c = self.case
+        if not (isinstance(c, (sp.Eq, sp.Ne)) and all(
+                isinstance(v, sp.Symbol) and v.is_integer for v in c.args)):
+            raise ProofGap(f"a case is k = j or k \\neq j for two integer indices, not {c}")
+        k, j = c.args
+        if isinstance(c, sp.Eq):
+            prove_equal(d, prev.expr.xreplace({k: j}), step.expr.xreplace({k: j}))
+        else:
+            prove_equal(d, prev.expr, step.expr, fixed={sp.KroneckerDelta(k, j): 0})
+
+    def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
+        return [Shown("if", (self.case,))]
 
 
 @dataclass(frozen=True)

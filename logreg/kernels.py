@@ -81,3 +81,79 @@ l2_hessian = compile_numpy(lam, l2_penalty_derivation().result("diagonal"))
 sigmoid_scalar = compile_math(z, _SIGMOID)
 loss_scalar = compile_math((z, y), _LOSS)
 delta_scalar = compile_math((z, y), _DELTA)
+
+
+
+# ----------------------------------------------------------------- softmax --
+# Rows of Z hold the net inputs z_1, ..., z_K of one example. Each proven formula
+# sums over the classes; :func:`split_sum` cuts it into the sum's term (computed
+# elementwise) and the rest (computed from the row sum S), so NumPy sums along rows.
+
+def split_sum(expr: sp.Expr, index: sp.Symbol) -> tuple[sp.Expr, sp.Expr | None]:
+    """``(outer, term)``: ``expr`` at class ``index`` with its one sum replaced by ``S``,
+    and the sum's term; indexed symbols become plain (``z[k]`` -> ``z``).
+
+    >>> from derivations.softmax import stable_log_softmax, k
+    >>> split_sum(stable_log_softmax().result("log-softmax"), k)
+    (-M + z - log(S), exp(-M + z))
+    """
+    sums = list(expr.atoms(sp.Sum))
+    if len(sums) > 1:
+        raise ValueError(f"{expr} has more than one sum over the classes")
+
+    def plain(e: sp.Expr, i: sp.Symbol) -> sp.Expr:
+        return e.xreplace({t: sp.Symbol(str(t.base), real=True) for t in e.atoms(sp.Indexed)
+                           if t.indices == (i,)})
+
+    if not sums:
+        return plain(expr, index), None
+    total = sums[0]
+    (c, _, _), = total.limits
+    return plain(expr.xreplace({total: S_}), index), plain(total.function, c)
+
+
+from derivations.softmax import (  # noqa: E402 - the softmax kernels' sources  # noqa: E402  # noqa: E402
+    A,
+    M,
+    Y,
+    j,
+    k,
+    shift_invariance,
+    softmax_gradient,
+    softmax_hessian,
+    stable_log_softmax,
+)
+
+S_ = sp.Symbol("S", positive=True)
+z_, y_, a_, a_j, a_k, d_jk = sp.symbols("z y a a_j a_k delta", real=True)
+
+#: log a_k = z_k - M - log S with S = sum_c e^{z_c - M} (stable_log_softmax, M = max z)
+_LOG_SOFTMAX, _TERM = split_sum(stable_log_softmax().result("log-softmax"), k)
+#: a_k = e^{z_k - M} / S (shift invariance, with -M for M): its numerator is the term
+_SOFTMAX, _SAME_TERM = split_sum(shift_invariance().chain()[0].expr.xreplace({M: -M}), k)
+assert _SAME_TERM == _TERM and sp.simplify(_SOFTMAX - _TERM / S_) == 0, \
+    "softmax is no longer the term over the row sum"
+#: a_j - y_j = dL/dz_j (softmax_gradient)
+_SOFTMAX_DELTA = softmax_gradient().result("net-input")
+#: a_j (delta_jk - a_k) = d2L/(dz_j dz_k) (softmax_hessian)
+_SOFTMAX_CURVATURE = softmax_hessian().result("net-input")
+
+softmax_term = compile_numpy((z_, M), _TERM)
+log_softmax_rest = compile_numpy((z_, M, S_), _LOG_SOFTMAX)
+softmax_delta = compile_numpy((a_, y_), _SOFTMAX_DELTA.xreplace({A[j]: a_, Y[j]: y_}))
+softmax_curvature = compile_numpy((a_j, a_k, d_jk), _SOFTMAX_CURVATURE.xreplace(
+    {A[j]: a_j, A[k]: a_k, sp.KroneckerDelta(j, k): d_jk}))
+
+def softmax(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise ``(A, log A)``: a_k = e^{z_k - M} / S, log a_k = z_k - M - log S.
+
+    M is each row's largest net input, so no exponent is positive; S >= 1.
+
+    >>> A, logA = softmax(np.array([[0.0, 800.0, 800.0]]))
+    >>> A.round(3).tolist(), bool(np.isfinite(logA).all())
+    ([[0.0, 0.5, 0.5]], True)
+    """
+    Mx = Z.max(axis=1, keepdims=True)
+    E = softmax_term(Z, Mx)
+    S = E.sum(axis=1, keepdims=True)
+    return E / S, log_softmax_rest(Z, Mx, S)
