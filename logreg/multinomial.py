@@ -1,0 +1,117 @@
+"""Softmax regression's passes over the data, in the lecture's notation.
+
+For K >= 3 classes each row of ``Z = X Wᵀ + b`` holds the net inputs z_1..z_K;
+every formula is a kernel of :mod:`logreg.kernels` proven in
+:mod:`derivations.softmax`:
+
+- ``A, log A = softmax(Z)`` (stable_log_softmax, shift invariance with M = max z),
+- ``L = -sum_k y_k log a_k`` per row (the cross-entropy),
+- ``A - Y = softmax_delta(A, Y)`` = dL/dz (softmax_gradient), so the gradient
+  for W is (A - Y)ᵀ X (softmax_weights),
+- ``a_j (delta_jk - a_k) = softmax_curvature(...)``, the Hessian's blocks (softmax_hessian).
+
+Like the binary pass, X is walked in row blocks that stay in cache and never copied.
+
+>>> import numpy as np
+>>> X = np.array([[0.0, 1.0], [1.0, 0.0]]); Y = np.eye(3)[[0, 2]]
+>>> p = full_pass(X, Y, np.zeros((3, 2)), np.zeros(3))
+>>> round(p.loss / 2, 6) == round(float(np.log(3)), 6), p.grad_w.shape
+(True, (3, 2))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from logreg import kernels as K
+from logreg.solvers import _batches, block_rows
+
+
+@dataclass
+class Pass:
+    """Summed loss, gradient sums (K, d) and (K,), correct predictions, optional Hessian."""
+
+    loss: float
+    grad_w: np.ndarray
+    grad_b: np.ndarray
+    correct: int = 0
+    hessian: np.ndarray | None = None
+
+
+def one_hot(index: np.ndarray, n_classes: int, dtype: np.dtype) -> np.ndarray:
+    """Y with Y[i, index[i]] = 1 and zeros elsewhere: the labels sum to 1 in each row."""
+    Y = np.zeros((index.shape[0], n_classes), dtype)
+    Y[np.arange(index.shape[0]), index] = 1
+    return Y
+
+
+def _block(Xb: np.ndarray, Yb: np.ndarray, W: np.ndarray, b: np.ndarray
+           ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """(summed loss, A - Y, A, Z) for one block of rows."""
+    Z = Xb @ W.T
+    Z += b
+    A, logA = K.softmax(Z)
+    loss = -float(np.einsum("ik,ik->", Yb, logA, dtype=np.float64))
+    return loss, K.softmax_delta(A, Yb), A, Z
+
+
+def full_pass(X: np.ndarray, Y: np.ndarray, W: np.ndarray, b: np.ndarray, *,
+              hessian: bool = False, accuracy: bool = False) -> Pass:
+    """Sums over all rows of L, (a - y) xᵀ, a - y and, for Newton, the Hessian.
+
+    The Hessian is over θ = (w_1, b_1, ..., w_K, b_K): block (j, k) is
+    sum_i a_j (delta_jk - a_k) x̃ x̃ᵀ with x̃ = (x, 1).
+    """
+    n, d = X.shape
+    n_classes = W.shape[0]
+    rows = block_rows(X)
+    total, correct = 0.0, 0
+    gW = np.zeros((n_classes, d), np.float64)
+    gb = np.zeros(n_classes, np.float64)
+    H = np.zeros((n_classes * (d + 1),) * 2, np.float64) if hessian else None
+    eye = np.eye(n_classes)
+    for start in range(0, n, rows):
+        Xb, Yb = X[start:start + rows], Y[start:start + rows]
+        loss, E, A, Z = _block(Xb, Yb, W, b)
+        total += loss
+        gW += E.T @ Xb
+        gb += E.sum(axis=0, dtype=np.float64)
+        if accuracy:
+            correct += int(np.count_nonzero(Z.argmax(axis=1) == Yb.argmax(axis=1)))
+        if hessian:
+            Xt = np.column_stack([Xb, np.ones(len(Xb), Xb.dtype)]).astype(np.float64)
+            C = K.softmax_curvature(A[:, :, None], A[:, None, :], eye)  # (rows, K, K)
+            s = d + 1
+            for j in range(n_classes):
+                for k in range(j, n_classes):
+                    block = (Xt * C[:, j, k, None]).T @ Xt
+                    H[j * s:(j + 1) * s, k * s:(k + 1) * s] += block
+                    if k != j:
+                        H[k * s:(k + 1) * s, j * s:(j + 1) * s] += block.T
+    return Pass(total, gW.astype(X.dtype), gb, correct, H)
+
+
+def minibatch_epoch(X: np.ndarray, Y: np.ndarray, W: np.ndarray, b: np.ndarray, *,
+                    eta: float, batch_size: int, order: np.ndarray | None, mean: bool,
+                    l2: float, accuracy: bool = False) -> tuple[float, int]:
+    """One pass of minibatch (or, with ``batch_size=1``, per-example) gradient descent.
+
+    Updates W and b in place: W <- W - eta (A - Y)ᵀ X_B, b <- b - eta sum (A - Y)
+    (divided by |B| for the mean). Returns (summed loss, correct predictions),
+    each batch's taken at the weights in use for it.
+    """
+    total, correct = 0.0, 0
+    for Xb, Yb in _batches(X, Y, batch_size, order):
+        loss, E, _, Z = _block(Xb, Yb, W, b)
+        total += loss
+        if accuracy:
+            correct += int(np.count_nonzero(Z.argmax(axis=1) == Yb.argmax(axis=1)))
+        k = 1.0 / len(Yb) if mean else 1.0
+        gW = E.T @ Xb
+        if l2:
+            gW += K.l2_gradient(W, l2 * len(Yb))
+        W -= (eta * k) * gW
+        b -= (eta * k) * E.sum(axis=0)
+    return total, correct
