@@ -20,21 +20,43 @@ import numpy as np
 
 from logreg import kernels as K
 from logreg import solvers
-from logreg.validation import check_positive_number, check_X, check_y, not_fitted_error
+from logreg.validation import (
+    check_positive_number,
+    check_random_state,
+    check_X,
+    check_y,
+    not_fitted_error,
+)
 
 
 class ConvergenceWarning(UserWarning):
-    """Training stopped at ``max_iter`` before the loss settled."""
+    """Training stopped before the loss settled: at ``max_iter``, or at X's precision."""
 
 
 class DivergenceError(FloatingPointError):
-    """The loss became non-finite, or rose for five epochs in a row above its start."""
+    """Training went wrong: the loss became non-finite, rose for five epochs in a row,
+    ended above its value at the starting weights, or never improved on its first epoch.
+
+    ``loss_curve`` holds the losses of the epochs run, up to the failure.
+    """
+
+    def __init__(self, message: str, loss_curve: list[float] | None = None) -> None:
+        super().__init__(message)
+        self.loss_curve = list(loss_curve or [])
 
 
 #: consecutive epochs without improvement (stop) or with a rising loss (diverge)
 PATIENCE = 5
 #: mean loss below which unpenalised Newton declares the classes separable
 SEPARABLE_LOSS = 1e-8
+#: halvings of a Newton step tried within one iteration before it stops
+NEWTON_HALVINGS = 20
+#: the loss's rounding level, in units of X's machine epsilon times the loss
+NEWTON_ROUNDING = 10.0
+#: how far (relative) a run's loss may end above its loss at the starting weights:
+#: full batch measures exact losses; stochastic and minibatch runs end at noisy iterates
+END_RTOL = 1e-6
+STOCHASTIC_END_RTOL = 0.1
 
 
 class LogisticRegression:
@@ -54,7 +76,9 @@ class LogisticRegression:
         penalised); scikit-learn's ``C`` is 1/(n·λ).
     tol : gradient descent stops when the epoch loss has not dropped by more
         than ``tol`` below its best for 5 epochs; Newton stops when no step
-        component exceeds ``tol``. ``None`` runs all ``max_iter`` epochs.
+        component exceeds ``tol``, or when the decrease its step promises is
+        below the loss's rounding at X's precision (float32 gets there first).
+        ``None`` runs all ``max_iter`` epochs.
     shuffle : shuffle the examples each epoch (stochastic and minibatch).
     random_state : seed (int), ``numpy.random.Generator`` or ``None``.
     verbose : print one line per epoch, ``Epoch: 001 | Train ACC: 0.973 | Cost: 0.055``.
@@ -128,6 +152,7 @@ class LogisticRegression:
             raise ValueError(f"init must be 'zeros' or 'random', got {self.init!r}.")
         check_positive_number(self.l2, "l2 (the penalty lambda)", allow_zero=True)
         check_positive_number(self.tol, "tol", allow_zero=True, allow_none=True)
+        check_random_state(self.random_state)
 
     # ---------------------------------------------------------- fitting --
     def _encode(self, y: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -215,6 +240,7 @@ class LogisticRegression:
         batch = self.batch_size or n
         y_list = y.tolist() if batch == 1 else None
         best, stale = math.inf, 0
+        w0, b0, first, stopped = w.copy(), b, len(self.loss_curve_), False
         for _ in range(epochs):
             penalty = self._penalty(w)
             need_order = batch < n and self.shuffle
@@ -245,12 +271,13 @@ class LogisticRegression:
                 stale = stale + 1 if cost > best - self.tol else 0
                 best = min(best, cost)
                 if stale >= PATIENCE:
+                    stopped = True
                     break
-        else:
-            if stop and self.tol is not None and epochs > 1:
-                warnings.warn(f"gradient descent did not converge in max_iter={epochs} "
-                              "epochs; raise max_iter or eta.", ConvergenceWarning,
-                              stacklevel=3)
+        self._check_ending(X, y, w0, b0, first, stopped, partial=not stop)
+        if not stopped and stop and self.tol is not None and epochs > 1:
+            warnings.warn(f"gradient descent did not converge in max_iter={epochs} "
+                          "epochs; raise max_iter or eta.", ConvergenceWarning,
+                          stacklevel=3)
         self.coef_ = w.reshape(1, -1)
         self.intercept_ = np.array([b], dtype=X.dtype)
 
@@ -272,33 +299,73 @@ class LogisticRegression:
                 and cost > curve[0]:
             self._diverged(f"the loss rose for {PATIENCE} epochs in a row, to {cost:.4g}")
 
+    def _check_ending(self, X: np.ndarray, y: np.ndarray, w0: np.ndarray, b0: float,
+                      first: int, stopped: bool, partial: bool) -> None:
+        """Raise DivergenceError if the run ended worse than it started.
+
+        Two rules: the loss ended above the loss at the starting weights (w0,
+        b0), or training stopped (``tol``) without ever improving on its first
+        epoch. A full-batch curve holds exact losses, its first at the starting
+        weights. A stochastic or minibatch curve holds running losses, taken
+        during each epoch at noisy iterates: its end may be up to
+        ``STOCHASTIC_END_RTOL`` above the start. ``partial_fit`` (one epoch a
+        call) applies the first rule only, with that room, against its starting
+        point w = 0, whose loss is log 2 on any chunk: one epoch raises only if
+        its loss is clearly worse than that of the zero weights.
+        """
+        curve = self.loss_curve_[first:]
+        exact = not partial and (self.batch_size or X.shape[0]) >= X.shape[0]
+        if exact:
+            start = curve[0]
+        elif partial:
+            start = math.log(2.0)
+        else:
+            start = self._loss_at(X, y, w0, b0)
+        room = (END_RTOL if exact else STOCHASTIC_END_RTOL) * max(abs(start), 1e-12)
+        epochs = f"{self.n_iter_} epoch{'s' * (self.n_iter_ != 1)}"
+        if curve[-1] > start + room:
+            self._diverged(f"the loss ended at {curve[-1]:.4g}, above its {start:.4g} at the "
+                           f"starting weights, after {epochs}")
+        later = curve[1:]
+        if stopped and later and min(later) >= curve[0] and max(later) > curve[0] + room:
+            self._diverged(f"the loss never fell below its first epoch's {curve[0]:.4g} (it "
+                           f"rose to {max(later):.4g}) before training stopped after {epochs}")
+
+    def _loss_at(self, X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float) -> float:
+        """The penalised mean loss at (w, b): log 2 at zero weights, else one pass."""
+        if b == 0 and not w.any():
+            return math.log(2.0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            p = solvers.full_pass(X, y, w.astype(X.dtype, copy=False), b)
+        return p.loss / X.shape[0] + self._penalty(w)
+
     def _diverged(self, what: str) -> None:
         raise DivergenceError(f"Training diverged: {what} with learning rate eta={self.eta:g}. "
-                              f"Try a smaller eta, e.g. eta={self.eta / 10:g}.")
+                              f"Try a smaller eta, e.g. eta={self.eta / 10:g}.",
+                              self.loss_curve_)
 
     def _fit_newton(self, X: np.ndarray, y: np.ndarray) -> None:
         with solvers.one_blas_thread():
             self._newton_loop(X, y)
 
     def _newton_loop(self, X: np.ndarray, y: np.ndarray) -> None:
-        """Newton's method: solve H Δ = ∇J with H = Xᵀ diag(a(1 - a)) X / n + λ."""
+        """Newton's method: solve H Δ = ∇J with H = Xᵀ diag(a(1 - a)) X / n + λ.
+
+        One iteration takes the step Δ, halved (at most ``NEWTON_HALVINGS``
+        times, all within that iteration) until the loss does not rise. It
+        stops at ``tol``, or where the decrease Newton predicts, ½∇JᵀΔ, is below
+        the loss's rounding level at X's precision (float32 data gets there
+        before ``tol``): converged as far as X's digits allow. When no step
+        lowers the loss although a visible decrease was predicted, it stops and
+        says so.
+        """
         n, d = X.shape
         w = np.zeros(d, np.float64)
         b = 0.0
         lam = self.l2
-        prev_cost = math.inf
-        step = np.zeros(d + 1)
-        damping = 1.0
+        rounding = NEWTON_ROUNDING * float(np.finfo(X.dtype).eps)
+        p, cost = self._newton_pass(X, y, w, b)
         for _ in range(self.max_iter):
-            p = solvers.full_pass(X, y, w.astype(X.dtype, copy=False), b, hessian=True,
-                                  accuracy=self.verbose)
-            cost = p.loss / n + self._penalty(w)
-            if cost > prev_cost + 1e-12 * abs(prev_cost) and damping > 1e-6:
-                damping /= 2                      # overshot: back off along the last step
-                w += damping * step[:d]
-                b += damping * step[d]
-                continue
-            prev_cost = cost
             self.loss_curve_.append(cost)
             self.n_iter_ += 1
             if self.verbose:
@@ -310,27 +377,79 @@ class LogisticRegression:
             H[:d, :d][np.diag_indices(d)] += K.l2_hessian(lam)
             H[:d, d] = H[d, :d] = p.hess_wb / n
             H[d, d] = p.hess_bb / n
+            if not (np.isfinite(grad).all() and np.isfinite(H).all()):
+                self._newton_overflowed(X)
             try:
                 L = np.linalg.cholesky(H)
                 step = _cho_solve(L, grad)
             except np.linalg.LinAlgError:
                 step = np.linalg.lstsq(H, grad, rcond=None)[0]
-            damping = 1.0
-            w -= step[:d]
-            b -= step[d]
-            if self.tol is not None and np.max(np.abs(step)) <= self.tol:
+            largest = float(np.max(np.abs(step)))
+            if self.tol is not None and largest <= self.tol:
+                w -= step[:d]
+                b -= step[d]
                 break
             if not lam and cost < SEPARABLE_LOSS:
+                w -= step[:d]
+                b -= step[d]
                 warnings.warn("the classes are separable: without a penalty the loss has no "
                               "minimum (the weights grow without bound). Stopped; set l2 > 0 "
                               "for a finite optimum.", ConvergenceWarning, stacklevel=4)
                 break
+            decrease = 0.5 * float(grad @ step)  # what the quadratic model promises
+            invisible = decrease <= rounding * abs(cost)
+            if invisible and self.tol is not None:  # converged to X's precision: the step
+                _, cost_new = self._newton_pass(X, y, w - step[:d], b - step[d])
+                if cost_new <= cost + rounding * abs(cost):  # is kept unless the loss rose
+                    w -= step[:d]
+                    b -= step[d]
+                break
+            for k in range(NEWTON_HALVINGS + 1):  # the line search, inside this iteration
+                w_new, b_new = w - 0.5**k * step[:d], b - 0.5**k * step[d]
+                p_new, cost_new = self._newton_pass(X, y, w_new, b_new)
+                if cost_new <= cost:
+                    break
+            else:
+                if not invisible:
+                    warnings.warn(
+                        f"Newton's method stopped after {self.n_iter_} iteration"
+                        f"{'s' * (self.n_iter_ != 1)}: no step "
+                        f"along its direction (down to 2^-{NEWTON_HALVINGS} of it) lowered the "
+                        f"loss {cost:.10g}, although it predicted a decrease of {decrease:.2g} "
+                        f"(the last full step moved a weight by {largest:.2g}, tol={self.tol}). "
+                        f"The loss cannot be lowered further at X's {X.dtype} precision"
+                        + ("; pass float64 X for more digits." if X.dtype != np.float64
+                           else "."), ConvergenceWarning, stacklevel=4)
+                break
+            w, b, p, cost = w_new, b_new, p_new, cost_new
         else:
-            warnings.warn(f"Newton's method did not converge in max_iter={self.max_iter} "
-                          "iterations (separable data? add an l2 penalty).",
-                          ConvergenceWarning, stacklevel=3)
+            if self.tol is not None:
+                warnings.warn(
+                    f"Newton's method did not converge in max_iter={self.max_iter} "
+                    f"iterations: its last step still moved a weight by {largest:.2g}, more "
+                    f"than tol={self.tol:g}. Raise max_iter"
+                    + (", or set l2 > 0 if the classes are (nearly) separable." if not lam
+                       else "."), ConvergenceWarning, stacklevel=4)
         self.coef_ = w.astype(X.dtype).reshape(1, -1)
         self.intercept_ = np.array([b], dtype=X.dtype)
+
+    def _newton_pass(self, X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float
+                     ) -> tuple[solvers.Pass, float]:
+        """One read of X at (w, b): the pass with curvature, and the penalised mean loss.
+
+        Overflow is not NumPy's warning here: the caller checks what it uses.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            p = solvers.full_pass(X, y, w.astype(X.dtype, copy=False), b, hessian=True,
+                                  accuracy=self.verbose)
+        return p, p.loss / X.shape[0] + self._penalty(w)
+
+    def _newton_overflowed(self, X: np.ndarray) -> None:
+        big = max(abs(float(X.max())), abs(float(X.min())))
+        raise ValueError(f"Newton's method overflowed: X's values are too large (largest "
+                         f"|x| = {big:.3g}) for its Hessian, the sum of a(1 - a) x xᵀ, in "
+                         f"{X.dtype}. Scale the features first (e.g. divide each column by its "
+                         "standard deviation).")
 
     # -------------------------------------------------------- predicting --
     def _check_fitted(self) -> None:

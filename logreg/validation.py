@@ -41,7 +41,13 @@ def check_X(X: Any, name: str = "X", n_features: int | None = None,
     if isinstance(X, np.ndarray) and X.dtype in (np.float32, np.float64):
         arr = X
     else:
-        arr = np.asarray(X)
+        try:
+            arr = np.asarray(X)
+        except ValueError:
+            raise ValueError(_ragged_message(X, name)) from None
+        if arr.dtype == object and (missing := _missing_values(arr.ravel().tolist())):
+            raise ValueError(f"Input {name} contains missing values ({missing}): every value "
+                             "must be a finite number; remove or impute those entries.")
         if arr.dtype.kind == "c":
             raise ValueError(f"Complex data not supported: {name} has dtype {arr.dtype}; "
                              "pass real numbers.")
@@ -68,7 +74,7 @@ def check_X(X: Any, name: str = "X", n_features: int | None = None,
     for start in range(0, arr.shape[0], CHECK_BLOCK):
         block = arr[start:start + CHECK_BLOCK]
         if not np.isfinite(block).all():
-            what = "NaN" if np.isnan(block).any() else "infinity"
+            what = "NaN (missing values)" if np.isnan(block).any() else "infinity"
             raise ValueError(f"Input {name} contains {what}: every value must be a finite "
                              "number; remove or impute those entries.")
     if n_features is not None and arr.shape[1] != n_features:
@@ -82,7 +88,11 @@ def check_y(y: Any, n_samples: int) -> np.ndarray:
     if y is None:
         raise ValueError("requires y to be passed, but the target y is None: fit(X, y) "
                          "needs the labels.")
-    arr = np.asarray(y)
+    try:
+        arr = np.asarray(y)
+    except ValueError:
+        raise ValueError("y must be a 1-D array of labels, one per row of X; got a ragged "
+                         "sequence.") from None
     if arr.ndim == 2 and arr.shape[1] == 1:
         try:
             from sklearn.exceptions import DataConversionWarning as Warn
@@ -96,12 +106,79 @@ def check_y(y: Any, n_samples: int) -> np.ndarray:
     if arr.shape[0] != n_samples:
         raise ValueError(f"Found input variables with inconsistent numbers of samples: "
                          f"X has {n_samples} rows but y has {arr.shape[0]} labels.")
+    if arr.dtype.kind == "O" or (arr.dtype.kind == "U" and not isinstance(y, np.ndarray)):
+        arr = _check_label_types(arr, np.asarray(y, dtype=object).ravel())
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        raise ValueError("Input y contains NaN or infinity: every label must be a class.")
-    if arr.dtype.kind == "f" and np.any(arr != np.round(arr)) and np.unique(arr).size > 2:
-        raise ValueError("Unknown label type: continuous. y looks like regression targets; "
-                         "logistic regression needs two classes.")
+        what = "NaN (missing values)" if np.isnan(arr).any() else "infinity"
+        raise ValueError(f"Input y contains {what}: every label must be a class; drop those "
+                         "rows or fill in their labels.")
+    if arr.dtype.kind == "f" and np.any(fractional := arr != np.round(arr)):
+        raise ValueError(f"Unknown label type: continuous. y holds non-integer numbers such "
+                         f"as {arr[fractional][0]:g}, which look like regression targets; a "
+                         "classifier needs class labels: integers, booleans, strings, or "
+                         "floats with whole values such as 0.0 and 1.0.")
     return arr
+
+
+#: missing-value markers by type name: None, and pandas' NA and NaT
+_MISSING = {"NoneType": "None", "NAType": "pd.NA", "NaTType": "pd.NaT"}
+
+
+def _missing_values(values: list) -> str:
+    """The missing-value markers among values, named (e.g. "None, pd.NA"), or ''."""
+    found = {_MISSING.get(t.__name__) for t in set(map(type, values))}
+    return ", ".join(sorted(found - {None}))
+
+
+def _label_kind(t: type) -> str:
+    if issubclass(t, (str, bytes)):
+        return "string"
+    if issubclass(t, (numbers.Number, np.number, np.bool_)):
+        return "number"
+    return t.__name__
+
+
+def _check_label_types(arr: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Labels of one kind, all numbers or all strings, and none missing.
+
+    ``values`` are y's elements as Python objects: NumPy turns ["a", 1] into
+    strings and cannot order "a" and None, so the kinds are read from them.
+    An object array of numbers comes back as a numeric array.
+    """
+    items = values.tolist()
+    if missing := _missing_values(items):
+        raise ValueError(f"Input y contains missing values ({missing}): every label must be a "
+                         "class; drop those rows or fill in their labels.")
+    kinds = {_label_kind(t) for t in set(map(type, items))}
+    if len(kinds) > 1:
+        raise ValueError(f"Mix of label input types ({' and '.join(sorted(kinds))}): y's "
+                         "labels must be all numbers or all strings.")
+    if kinds - {"string", "number"}:
+        raise ValueError(f"Unknown label type: y holds labels of type {kinds.pop()}; labels "
+                         "must be numbers, booleans or strings.")
+    if kinds == {"number"} and arr.dtype.kind == "O":
+        return np.asarray(items).reshape(arr.shape)
+    return arr
+
+
+def _ragged_message(X: Any, name: str) -> str:
+    try:
+        lengths = sorted({len(row) for row in X})
+    except TypeError:
+        return (f"{name} could not be read as an (n_samples, n_features) array: its rows "
+                "must all be sequences of numbers of the same length.")
+    return (f"{name} is ragged: its rows have different lengths ({lengths[:5]}); every row "
+            "must have the same number of features.")
+
+
+def check_random_state(value: Any) -> None:
+    """Raise ValueError unless value is a seed NumPy's default_rng takes, or a generator."""
+    seed = isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
+    kinds = (np.random.Generator, np.random.RandomState, np.random.SeedSequence,
+             np.random.BitGenerator)
+    if not (value is None or seed or isinstance(value, kinds)):
+        raise ValueError(f"random_state must be None, a non-negative int seed, or a "
+                         f"numpy.random.Generator or RandomState, got {value!r}.")
 
 
 def check_positive_number(value: Any, name: str, *, integer: bool = False,
