@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from logreg import kernels as K
-from logreg import solvers
+from logreg import multinomial, solvers
 from logreg.validation import (
     check_positive_number,
     check_random_state,
@@ -137,7 +137,7 @@ class LogisticRegression:
     def __sklearn_tags__(self) -> Any:
         from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
         return Tags(estimator_type="classifier", target_tags=TargetTags(required=True),
-                    classifier_tags=ClassifierTags(multi_class=False),
+                    classifier_tags=ClassifierTags(multi_class=True),
                     input_tags=InputTags(allow_nan=False))
 
     def _validate_params(self) -> None:
@@ -164,12 +164,9 @@ class LogisticRegression:
 
     def _set_classes(self, y: np.ndarray, classes: Any = None) -> None:
         found = np.unique(y) if classes is None else np.unique(np.asarray(classes))
-        if found.size != 2:
-            what = "one class" if found.size == 1 else f"{found.size} classes"
-            raise ValueError(f"Only binary classification is supported. Logistic regression "
-                             f"needs exactly two classes, but the data has {what}: "
-                             f"{found.tolist()[:10]}. Pass labels of two kinds (0/1, -1/1, "
-                             "two strings...).")
+        if found.size < 2:
+            raise ValueError(f"This solver needs samples of at least 2 classes in the data, "
+                             f"but the data contains only one class: {found.tolist()}.")
         self.classes_ = found
 
     def _rng(self) -> np.random.Generator:
@@ -185,9 +182,11 @@ class LogisticRegression:
         X = check_X(X)
         y = check_y(y, X.shape[0])
         self._set_classes(y)
-        y01 = self._encode(y, X.dtype)
         self.n_features_in_ = X.shape[1]
         self._rng_ = self._rng()
+        if self.classes_.size > 2:
+            return self._fit_multinomial(X, y)
+        y01 = self._encode(y, X.dtype)
         d = X.shape[1]
         if self.init == "random":
             w = self._rng_.normal(0.0, 0.01, d).astype(X.dtype)
@@ -219,13 +218,18 @@ class LogisticRegression:
             self._set_classes(y, classes)
             self.n_features_in_ = X.shape[1]
             self._rng_ = self._rng()
-            self.coef_ = np.zeros((1, X.shape[1]), X.dtype)
-            self.intercept_ = np.zeros(1, X.dtype)
+            rows = 1 if self.classes_.size == 2 else self.classes_.size
+            self.coef_ = np.zeros((rows, X.shape[1]), X.dtype)
+            self.intercept_ = np.zeros(rows, X.dtype)
             self.loss_curve_ = []
             self.n_iter_ = 0
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise ValueError(f"classes {list(classes)} differ from classes_ "
                              f"{self.classes_.tolist()} of the first call.")
+        if self.classes_.size > 2:
+            Y = multinomial.one_hot(self._labels_index(y), self.classes_.size, X.dtype)
+            self._gd_multinomial(X, Y, 1, stop=False)
+            return self
         self._fit_gd(X, self._encode(y, X.dtype), 1, stop=False)
         return self
 
@@ -451,33 +455,170 @@ class LogisticRegression:
                          f"{X.dtype}. Scale the features first (e.g. divide each column by its "
                          "standard deviation).")
 
+    # ---------------------------------------------------- K >= 3 classes --
+    def _labels_index(self, y: np.ndarray) -> np.ndarray:
+        if not np.isin(y, self.classes_).all():
+            unknown = np.setdiff1d(np.unique(y), self.classes_)
+            raise ValueError(f"y contains labels {unknown.tolist()} not in classes_ "
+                             f"{self.classes_.tolist()}.")
+        return np.searchsorted(self.classes_, y)
+
+    def _fit_multinomial(self, X: np.ndarray, y: np.ndarray) -> LogisticRegression:
+        """Softmax regression: the same solvers with a row of K net inputs per example."""
+        n_classes, d = self.classes_.size, X.shape[1]
+        Y = multinomial.one_hot(self._labels_index(y), n_classes, X.dtype)
+        W = (self._rng_.normal(0.0, 0.01, (n_classes, d)) if self.init == "random"
+             else np.zeros((n_classes, d))).astype(X.dtype)
+        self.coef_, self.intercept_ = W, np.zeros(n_classes, X.dtype)
+        self.loss_curve_ = []
+        self.n_iter_ = 0
+        if self.solver == "newton":
+            with solvers.one_blas_thread():
+                self._newton_multinomial(X, Y)
+        else:
+            self._gd_multinomial(X, Y, self.max_iter)
+        return self
+
+    def _gd_multinomial(self, X: np.ndarray, Y: np.ndarray, epochs: int,
+                        stop: bool = True) -> None:
+        n = X.shape[0]
+        W, b = self.coef_.astype(X.dtype), self.intercept_.astype(np.float64)
+        mean = self.reduction == "mean"
+        batch = self.batch_size or n
+        best, stale, first, stopped = math.inf, 0, len(self.loss_curve_), False
+        for _ in range(epochs):
+            penalty = self._penalty(W)
+            if batch < n:
+                order = self._rng_.permutation(n) if self.shuffle else None
+                total, correct = multinomial.minibatch_epoch(
+                    X, Y, W, b, eta=self.eta, batch_size=batch, order=order, mean=mean,
+                    l2=self.l2, accuracy=self.verbose)
+            else:
+                p = multinomial.full_pass(X, Y, W, b, accuracy=self.verbose)
+                total, correct = p.loss, p.correct
+                k = 1.0 / n if mean else 1.0
+                if self.l2:
+                    p.grad_w += K.l2_gradient(W, self.l2 * n)
+                W -= (self.eta * k) * p.grad_w
+                b -= (self.eta * k) * p.grad_b
+            cost = total / n + penalty
+            self.loss_curve_.append(cost)
+            self.n_iter_ += 1
+            if self.verbose:
+                print(f"Epoch: {self.n_iter_:03d} | Train ACC: {correct / n:.3f} | "
+                      f"Cost: {cost:.3f}")
+            self._check_divergence(W, float(b.sum()))
+            if stop and self.tol is not None:
+                stale = stale + 1 if cost > best - self.tol else 0
+                best = min(best, cost)
+                if stale >= PATIENCE:
+                    stopped = True
+                    break
+        curve = self.loss_curve_[first:]
+        start = math.log(self.classes_.size) if first == 0 and not self.coef_.any() \
+            else curve[0]
+        room = (END_RTOL if batch >= n else STOCHASTIC_END_RTOL) * start
+        if curve[-1] > start + room:
+            self._diverged(f"the loss ended at {curve[-1]:.4g}, above its {start:.4g} at the "
+                           f"starting weights, after {len(curve)} epochs")
+        if not stopped and stop and self.tol is not None and epochs > 1:
+            warnings.warn(f"gradient descent did not converge in max_iter={epochs} "
+                          "epochs; raise max_iter or eta.", ConvergenceWarning, stacklevel=4)
+        self.coef_, self.intercept_ = W, b.astype(X.dtype)
+
+    def _newton_multinomial(self, X: np.ndarray, Y: np.ndarray) -> None:
+        """Newton's method with the block Hessian a_j(δ_jk − a_k) x̃ x̃ᵀ of softmax_hessian.
+
+        θ = (w_1, b_1, ..., w_K, b_K). Softmax ignores a common shift of every
+        class's parameters, so H is singular along it: the least-squares
+        (minimum-norm) step leaves that direction alone.
+        """
+        n, d = X.shape
+        n_classes, s = self.classes_.size, d + 1
+        theta = np.zeros(n_classes * s)
+        step = np.zeros_like(theta)
+        prev, damping, halvings = math.inf, 1.0, 0
+        lam = self.l2
+        penalised = np.ones((n_classes, s), bool)
+        penalised[:, d] = False
+        penalised = penalised.ravel()
+        iterations = 0
+        while iterations < self.max_iter:
+            P = theta.reshape(n_classes, s)
+            W, b = P[:, :d], P[:, d]
+            with np.errstate(over="raise", invalid="raise"):
+                try:
+                    p = multinomial.full_pass(X, Y, W.astype(X.dtype), b, hessian=True,
+                                              accuracy=self.verbose)
+                except FloatingPointError:
+                    raise ValueError("Newton's method overflowed on this X: its values are "
+                                     "too large (standardize the features, e.g. "
+                                     "sklearn.preprocessing.StandardScaler).") from None
+            cost = p.loss / n + self._penalty(W)
+            if cost > prev + 1e-12 * abs(prev) and halvings < NEWTON_HALVINGS:
+                damping /= 2                      # overshot: back off along the last step
+                halvings += 1
+                theta += damping * step
+                continue
+            prev, damping, halvings = cost, 1.0, 0
+            iterations += 1
+            self.loss_curve_.append(cost)
+            self.n_iter_ = iterations
+            if self.verbose:
+                print(f"Epoch: {self.n_iter_:03d} | Train ACC: {p.correct / n:.3f} | "
+                      f"Cost: {cost:.3f}")
+            grad = np.column_stack([p.grad_w / n, p.grad_b / n]).ravel()
+            grad[penalised] += K.l2_gradient(theta[penalised], lam)
+            H = p.hessian / n
+            H[np.diag_indices_from(H)] += np.where(penalised, K.l2_hessian(lam), 0.0)
+            step = np.linalg.lstsq(H, grad, rcond=None)[0]
+            theta -= step
+            if self.tol is not None and np.max(np.abs(step)) <= self.tol:
+                break
+        else:
+            warnings.warn(f"Newton's method did not converge in max_iter={self.max_iter} "
+                          "iterations; raise max_iter, or add an l2 penalty if the classes "
+                          "are separable.", ConvergenceWarning, stacklevel=4)
+        P = theta.reshape(n_classes, s)
+        self.coef_ = P[:, :d].astype(X.dtype)
+        self.intercept_ = P[:, d].astype(X.dtype)
+
     # -------------------------------------------------------- predicting --
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
             raise not_fitted_error(type(self).__name__)
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """The net input z = Xw + b, shape (n,)."""
+        """The net input z = Xw + b: shape (n,) for two classes, (n, K) for K >= 3."""
         self._check_fitted()
         X = check_X(X, n_features=self.n_features_in_)
+        if self.coef_.shape[0] > 1:
+            return X @ self.coef_.T.astype(X.dtype) + self.intercept_.astype(X.dtype)
         return X @ self.coef_.ravel().astype(X.dtype) + X.dtype.type(self.intercept_[0])
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Columns p(y = classes_[0] | x) = σ(−z) and p(y = classes_[1] | x) = σ(z).
+        """p(y = classes_[k] | x), one column per class, rows summing to 1.
 
+        Two classes: σ(−z) and σ(z); K >= 3: softmax of the row of net inputs.
         Computed in float64 (z itself keeps X's dtype).
         """
         z = self.decision_function(X).astype(np.float64)
+        if z.ndim == 2:
+            return K.softmax(z)[0]
         return np.column_stack([K.sigmoid(-z), K.sigmoid(z)])
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        """log of :meth:`predict_proba`, as −L(z, y) for each class: never log(0)."""
+        """log of :meth:`predict_proba` without log(0): −L(z, y) per class, or log-softmax."""
         z = self.decision_function(X).astype(np.float64)
+        if z.ndim == 2:
+            return K.softmax(z)[1]
         return np.column_stack([-K.loss(z, 0.0), -K.loss(z, 1.0)])
 
     def predict(self, X: Any) -> np.ndarray:
-        """classes_[1] where z > 0 (the same as a > 1/2), else classes_[0]."""
+        """The class of largest net input: for two classes, classes_[1] where z > 0."""
         z = self.decision_function(X)
+        if z.ndim == 2:
+            return self.classes_[z.argmax(axis=1)]
         return self.classes_[(z > 0).astype(int)]
 
     def score(self, X: Any, y: Any) -> float:

@@ -231,10 +231,9 @@ def test_any_two_labels(labels):
     assert set(m.predict(X)) <= set(labels) and m.score(X, y) > 0.9
 
 
-@pytest.mark.parametrize(("y", "what"), [([1] * 6, "one class"), ([0, 1, 2] * 2, "3 classes")])
-def test_not_two_classes_is_a_clear_error(y, what):
-    with pytest.raises(ValueError, match=what):
-        LogisticRegression().fit(np.arange(12.0).reshape(6, 2), y)
+def test_one_class_is_a_clear_error():
+    with pytest.raises(ValueError, match="only one class"):
+        LogisticRegression().fit(np.arange(12.0).reshape(6, 2), [1] * 6)
 
 
 def test_float32_stays_float32_and_x_is_not_copied():
@@ -439,7 +438,7 @@ def test_bad_labels_and_rows_get_a_clear_error(X, y, message):
 
 
 def test_pandas_missing_values_are_named():
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
     X = pd.DataFrame({"a": [1.0, pd.NA, 2.0, 3.0], "b": [1.0, 2.0, 3.0, 4.0]})
     with pytest.raises(ValueError, match=r"X contains missing values \(pd\.NA\)"):
         LogisticRegression().fit(X, [0, 1, 0, 1])
