@@ -30,6 +30,7 @@ from derivations.softmax import (
     softmax_gradient,
     softmax_hessian,
     softmax_jacobian,
+    softmax_newton,
     softmax_weights,
     stable_log_softmax,
     two_classes,
@@ -139,6 +140,7 @@ LECTURE = Lecture(
         Section(shift_invariance),
         Section(stable_log_softmax),
         Section(softmax_hessian),
+        Section(softmax_newton),
     ),
 )
 

@@ -244,3 +244,31 @@ def softmax_hessian() -> Derivation:
     d.equal(sp.Derivative(A[j], Z[k]), r"the label does not depend on $z_k$")
     d.equal(mul(A[j], sp.KroneckerDelta(j, k) - A[k]), "the Jacobian of softmax")
     return d
+
+
+@cache
+def softmax_newton() -> Derivation:
+    r"""d^2L/(dw_{jl} dw_{kr}) = a_j(delta_jk - a_k) x_l x_r, Newton's blocks for the weights.
+
+    >>> softmax_newton().result()
+    a[j]*(KroneckerDelta(j, k) - a[k])*x[l]*x[r]
+    """
+    r = sp.Symbol("r", integer=True, positive=True)
+    d = Derivation("The Hessian for the weights", name="softmax-newton",
+                   where=[(L, CROSS_ENTROPY), (A[k], softmax_of(k)), (Z[k], NET_INPUT)],
+                   conditions={j: CLASSES, k: CLASSES, l: FEATURES, r: FEATURES},
+                   intro=(r"Each weight enters one net input, linearly, so the second "
+                          r"derivatives in the weights are those in the net inputs times "
+                          r"two features. Block $(j, k)$ of Newton's Hessian, over all "
+                          r"features, is $a_j(\delta_{jk} - a_k)\, x x^T$, averaged over "
+                          r"the examples."))
+    d.given(sp.Derivative(L, W[j, l], W[k, r]), "one entry of the Hessian")
+    d.equal(mul(sp.Derivative(L, Z[j], Z[k]), sp.Derivative(Z[j], W[j, l]),
+                sp.Derivative(Z[k], W[k, r])),
+            r"$w_{jl}$ enters only $z_j$, $w_{kr}$ only $z_k$, both linearly")
+    labels = sp.Sum(Y[c], (c, 1, K))
+    d.equal(mul(labels, A[j], sp.KroneckerDelta(j, k) - A[k], X[l], X[r]),
+            r"the Hessian in the net inputs; $\partial z_j/\partial w_{jl} = x_l$")
+    d.substitute(mul(A[j], sp.KroneckerDelta(j, k) - A[k], X[l], X[r]),
+                 "one-hot labels sum to 1", {labels: sp.S.One})
+    return d

@@ -9,6 +9,9 @@
 | ``l2_penalty(w, lam)`` | λ/2 w² (per weight; sum for ½λ‖w‖²) | ``derivations.curvature.PENALTY`` |
 | ``l2_gradient(w, lam)`` | λ w | ``derivations.l2_penalty`` |
 | ``l2_hessian(lam)`` | λ (the Hessian's diagonal) | ``derivations.l2_penalty`` |
+| ``softmax(Z)`` | e^{z_k-M}/S, z_k-M-log S; S = Σ e^{z_c-M} | ``shift_invariance`` and co. |
+| ``softmax_delta(A, Y)`` | a_j - y_j = ∂L/∂z_j | ``derivations.softmax_gradient`` |
+| ``softmax_curvature(aj, ak, δ)`` | a_j(δ_jk - a_k) = ∂²L/∂z_j∂z_k | ``softmax_hessian`` |
 
 No exponent is ever positive, so no kernel overflows or warns for any finite
 input; NumPy kernels keep the input's dtype (float32 in, float32 out). The
@@ -22,6 +25,7 @@ per-example loop. Labels must be 0 or 1.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 import sympy as sp
@@ -29,6 +33,17 @@ import sympy as sp
 from derivations import stable_curvature, stable_delta, stable_loss, stable_sigmoid
 from derivations.curvature import PENALTY
 from derivations.curvature import l2_penalty as l2_penalty_derivation
+from derivations.softmax import (
+    A,
+    M,
+    Y,
+    j,
+    k,
+    shift_invariance,
+    softmax_gradient,
+    softmax_hessian,
+    stable_log_softmax,
+)
 from derivations.symbols import lam, w_j, y, z
 
 __all__ = [
@@ -41,6 +56,7 @@ __all__ = [
     "loss_scalar",
     "sigmoid",
     "sigmoid_scalar",
+    "softmax", "softmax_curvature", "softmax_delta", "split_sum",
 ]
 
 
@@ -112,37 +128,29 @@ def split_sum(expr: sp.Expr, index: sp.Symbol) -> tuple[sp.Expr, sp.Expr | None]
     return plain(expr.xreplace({total: S_}), index), plain(total.function, c)
 
 
-from derivations.softmax import (  # noqa: E402 - the softmax kernels' sources  # noqa: E402  # noqa: E402
-    A,
-    M,
-    Y,
-    j,
-    k,
-    shift_invariance,
-    softmax_gradient,
-    softmax_hessian,
-    stable_log_softmax,
-)
-
 S_ = sp.Symbol("S", positive=True)
 z_, y_, a_, a_j, a_k, d_jk = sp.symbols("z y a a_j a_k delta", real=True)
 
-#: log a_k = z_k - M - log S with S = sum_c e^{z_c - M} (stable_log_softmax, M = max z)
-_LOG_SOFTMAX, _TERM = split_sum(stable_log_softmax().result("log-softmax"), k)
-#: a_k = e^{z_k - M} / S (shift invariance, with -M for M): its numerator is the term
-_SOFTMAX, _SAME_TERM = split_sum(shift_invariance().chain()[0].expr.xreplace({M: -M}), k)
-assert _SAME_TERM == _TERM and sp.simplify(_SOFTMAX - _TERM / S_) == 0, \
-    "softmax is no longer the term over the row sum"
-#: a_j - y_j = dL/dz_j (softmax_gradient)
-_SOFTMAX_DELTA = softmax_gradient().result("net-input")
-#: a_j (delta_jk - a_k) = d2L/(dz_j dz_k) (softmax_hessian)
-_SOFTMAX_CURVATURE = softmax_hessian().result("net-input")
 
-softmax_term = compile_numpy((z_, M), _TERM)
-log_softmax_rest = compile_numpy((z_, M, S_), _LOG_SOFTMAX)
-softmax_delta = compile_numpy((a_, y_), _SOFTMAX_DELTA.xreplace({A[j]: a_, Y[j]: y_}))
-softmax_curvature = compile_numpy((a_j, a_k, d_jk), _SOFTMAX_CURVATURE.xreplace(
-    {A[j]: a_j, A[k]: a_k, sp.KroneckerDelta(j, k): d_jk}))
+@cache
+def _softmax_kernels() -> dict[str, Callable]:
+    """The softmax kernels, proven and compiled on first use (binary models never pay)."""
+    # log a_k = z_k - M - log S with S = sum_c e^{z_c - M} (stable_log_softmax, M = max z)
+    log_softmax, term = split_sum(stable_log_softmax().result("log-softmax"), k)
+    # a_k = e^{z_k - M} / S (shift invariance, with -M for M): its numerator is the term
+    soft, same_term = split_sum(shift_invariance().chain()[0].expr.xreplace({M: -M}), k)
+    if same_term != term or sp.simplify(soft - term / S_) != 0:
+        raise RuntimeError("softmax is no longer the sum's term over the row sum")
+    delta = softmax_gradient().result("net-input")            # a_j - y_j = dL/dz_j
+    curvature = softmax_hessian().result("net-input")         # a_j (delta_jk - a_k)
+    return {
+        "term": compile_numpy((z_, M), term),
+        "log_softmax_rest": compile_numpy((z_, M, S_), log_softmax),
+        "delta": compile_numpy((a_, y_), delta.xreplace({A[j]: a_, Y[j]: y_})),
+        "curvature": compile_numpy((a_j, a_k, d_jk), curvature.xreplace(
+            {A[j]: a_j, A[k]: a_k, sp.KroneckerDelta(j, k): d_jk})),
+    }
+
 
 def softmax(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row-wise ``(A, log A)``: a_k = e^{z_k - M} / S, log a_k = z_k - M - log S.
@@ -153,7 +161,18 @@ def softmax(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> A.round(3).tolist(), bool(np.isfinite(logA).all())
     ([[0.0, 0.5, 0.5]], True)
     """
+    f = _softmax_kernels()
     Mx = Z.max(axis=1, keepdims=True)
-    E = softmax_term(Z, Mx)
+    E = f["term"](Z, Mx)
     S = E.sum(axis=1, keepdims=True)
-    return E / S, log_softmax_rest(Z, Mx, S)
+    return E / S, f["log_softmax_rest"](Z, Mx, S)
+
+
+def softmax_delta(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """a_j - y_j = dL/dz_j for every class (``derivations.softmax_gradient``)."""
+    return _softmax_kernels()["delta"](A, Y)
+
+
+def softmax_curvature(a_j: np.ndarray, a_k: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """a_j (delta_jk - a_k) = d2L/(dz_j dz_k) (``derivations.softmax_hessian``)."""
+    return _softmax_kernels()["curvature"](a_j, a_k, delta)
