@@ -5,7 +5,8 @@ Each figure is a function that draws into a matplotlib ``Figure`` or
 
 >>> from figures import FIGURES
 >>> sorted(FIGURES)  # doctest: +NORMALIZE_WHITESPACE
-['adaline', 'graph', 'loss', 'nll-vs-mse', 'sigmoid', 'threshold', 'training']
+['adaline', 'graph', 'loss', 'nll-vs-mse', 'sigmoid', 'softmax', 'softmax-graph',
+ 'softmax-training', 'threshold', 'training']
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from functools import cache
 
 from matplotlib.figure import Figure
 
-from figures.curves import nll_curves, nll_vs_mse, sigmoid_and_slope, threshold
-from figures.graphs import adaline_comparison, computation_graph
-from figures.training import training
+from figures.curves import nll_curves, nll_vs_mse, sigmoid_and_slope, softmax_outputs, threshold
+from figures.graphs import adaline_comparison, computation_graph, softmax_graph
+from figures.training import softmax_training, training
 
 #: file stem -> drawing function, in the lecture's order
 FIGURES: dict[str, Callable] = {
@@ -28,6 +29,9 @@ FIGURES: dict[str, Callable] = {
     "training": training,
     "nll-vs-mse": nll_vs_mse,
     "adaline": adaline_comparison,
+    "softmax": softmax_outputs,
+    "softmax-graph": softmax_graph,
+    "softmax-training": softmax_training,
 }
 
 
@@ -54,6 +58,9 @@ __all__ = [
     "nll_curves",
     "nll_vs_mse",
     "sigmoid_and_slope",
+    "softmax_graph",
+    "softmax_outputs",
+    "softmax_training",
     "threshold",
     "training",
 ]

@@ -1,4 +1,4 @@
-"""Figures of curves: the sigmoid, the loss, the threshold, NLL against MSE."""
+"""Figures of curves: the sigmoid, the loss, the threshold, NLL against MSE, softmax."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 
 from figures import functions as F
-from figures.style import BLUE, GREY, ORANGE, VERMILION
+from figures.style import BLUE, CLASS_COLOURS, GREY, ORANGE, VERMILION
 
 Canvas = Figure | SubFigure
 Z = np.linspace(-10, 10, 801)
+#: the softmax figure: z_1 swept, the other two net inputs held here
+SOFTMAX_Z1 = np.linspace(-6, 6, 481)
+SOFTMAX_FIXED = (1.0, 0.0)  # z_2, z_3
 
 
 def _canvas(fig: Canvas | None) -> Canvas:
@@ -90,4 +93,25 @@ def nll_vs_mse(fig: Canvas | None = None) -> Canvas:
     ax.set(xlabel="$z$ (true label $y = 1$)", ylabel=r"$|\partial L / \partial z|$",
            ylim=(-0.03, 1.05), title="Why NLL and not MSE")
     ax.legend(loc="upper right")
+    return fig
+
+
+def softmax_outputs(fig: Canvas | None = None) -> Canvas:
+    """Softmax outputs a_1, a_2, a_3 as z_1 varies (z_2 = 1, z_3 = 0): they always sum to 1."""
+    fig, ax = _single_axes(fig)
+    net = np.column_stack([SOFTMAX_Z1, *(np.full_like(SOFTMAX_Z1, v) for v in SOFTMAX_FIXED)])
+    out, _ = F.softmax(net)
+    for k, ls in enumerate(("-", "--", "-.")):
+        ax.plot(SOFTMAX_Z1, out[:, k], color=CLASS_COLOURS[k], ls=ls, label=f"$a_{k + 1}$")
+    ax.plot(SOFTMAX_Z1, out.sum(axis=1), color=GREY, lw=1.5, ls=":")
+    ax.text(-5.8, 1.04, r"$a_1 + a_2 + a_3 = 1$ for every $z_1$", color=GREY, va="bottom")
+    z2 = SOFTMAX_FIXED[0]
+    at_z2, _ = F.softmax(np.array([[z2, *SOFTMAX_FIXED]]))  # z_1 = z_2
+    even = float(at_z2[0, 0])
+    ax.plot([z2], [even], "o", color=GREY, zorder=3)
+    ax.annotate(r"$z_1 = z_2$: $a_1 = a_2$", (z2, even), xytext=(2.4, 0.6),
+                arrowprops={"arrowstyle": "->", "color": GREY})
+    ax.set(xlabel=r"$z_1$ (with $z_2 = 1$, $z_3 = 0$)", ylabel="$a_k$", xlim=(-6, 6),
+           ylim=(-0.05, 1.2), title=r"Softmax: $a_k = e^{z_k} / (e^{z_1} + e^{z_2} + e^{z_3})$")
+    ax.legend(loc="center left")
     return fig

@@ -20,6 +20,9 @@ from logreg import kernels
 #: sigmoid_derivative and stable_curvature)
 sigmoid: Callable = kernels.sigmoid
 sigmoid_slope: Callable = kernels.curvature
+#: row-wise (a_1, ..., a_K) and (log a_1, ..., log a_K) of a matrix of net inputs:
+#: the trainer's kernel (proven in derivations.softmax: shift_invariance, stable_log_softmax)
+softmax: Callable = kernels.softmax
 
 
 @cache

@@ -116,3 +116,63 @@ def adaline_comparison(fig: Canvas | None = None) -> Canvas:
              r"only $a$ is computed differently", ha="center", va="bottom", color=VERMILION)
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.06, top=0.96, hspace=0.12)
     return fig
+
+
+def draw_softmax_graph(ax: Axes) -> Axes:
+    """Softmax regression's forward pass (solid) and its chain-rule factors (dashed)."""
+    ax.set(xlim=(0, 15), ylim=(0.0, 7.5), aspect="equal")
+    ax.axis("off")
+    inputs = [((0.7, 6.0), "$x_1$"), ((0.7, 4.8), "$x_2$"), ((0.7, 2.9), "$x_m$"),
+              ((0.7, 1.6), "$1$")]
+    rows = [(5.5, "1"), (4.0, "2"), (2.3, "K")]  # one net input and one output per class
+    net_x, box_x, out_x, box_w = 4.1, 7.0, 9.7, 1.7
+    lossxy, loss_w = (12.7, 3.9), 2.2
+    ax.text(0.7, 3.95, r"$\vdots$", ha="center", va="center")
+    ax.text(net_x, 3.25, r"$\vdots$", ha="center", va="center")
+    ax.text(out_x, 3.25, r"$\vdots$", ha="center", va="center")
+    for xy, label in inputs:
+        _node(ax, xy, label, GREY, r=0.42)
+        for y, _ in rows:
+            _arrow(ax, _towards(xy, (net_x, y), 0.42), _towards((net_x, y), xy, 0.45))
+    ax.text(2.35, 6.2, "$w_{kl}$", ha="center", va="center", color=BLUE)
+    ax.text(2.35, 1.25, "$b_k$", ha="center", va="center", color=BLUE)
+    top, bottom = rows[0][0] + 0.6, rows[-1][0] - 0.6
+    ax.add_patch(FancyBboxPatch((box_x - box_w / 2, bottom), box_w, top - bottom,
+                                boxstyle="round,pad=0.1", facecolor="white", edgecolor=BLUE,
+                                lw=2, zorder=2))
+    ax.text(box_x, (top + bottom) / 2, "softmax", ha="center", va="center", zorder=3)
+    for y, k in rows:
+        _node(ax, (net_x, y), r"$\Sigma$", BLUE, r=0.45)
+        ax.text(net_x + 0.55, y + 0.15, f"$z_{k}$", ha="left", va="bottom")
+        _arrow(ax, (net_x + 0.45, y), (box_x - box_w / 2 - 0.1, y))
+        _node(ax, (out_x, y), f"$a_{k}$", BLUE, r=0.45)
+        _arrow(ax, (box_x + box_w / 2 + 0.1, y), (out_x - 0.45, y))
+        left_loss = (lossxy[0] - loss_w / 2 - 0.1, lossxy[1] + 0.25 * (y - lossxy[1]) / 2)
+        _arrow(ax, _towards((out_x, y), left_loss, 0.45), left_loss)
+    _box(ax, lossxy, "loss $L$", ORANGE, w=loss_w)
+    ax.text(lossxy[0], lossxy[1] - 0.65, r"$L = -\Sigma_k\, y_k \log a_k$", ha="center",
+            va="top")
+    ax.text(14.75, lossxy[1], "$y$", ha="center", va="center")
+    _arrow(ax, (14.5, lossxy[1]), (lossxy[0] + loss_w / 2 + 0.12, lossxy[1]))
+    # the chain rule, backwards
+    _arrow(ax, (lossxy[0], lossxy[1] + 0.57), (net_x + 0.2, rows[0][0] + 0.45),
+           VERMILION, dashed=True, rad=0.3)
+    ax.text(8.6, 6.95, r"$\partial L/\partial z_j = a_j - y_j$", color=VERMILION,
+            ha="center")
+    _arrow(ax, (net_x - 0.25, rows[0][0] + 0.4), (1.2, 6.35), VERMILION, dashed=True,
+           rad=0.4)
+    ax.text(2.3, 6.95, r"$\partial z_j/\partial w_{jl} = x_l$", color=VERMILION, ha="center")
+    _arrow(ax, (out_x - 0.2, rows[-1][0] - 0.45), (net_x + 0.2, rows[-1][0] - 0.45),
+           VERMILION, dashed=True, rad=-0.35)
+    ax.text(box_x, 0.35, r"$\partial a_k/\partial z_j = a_k(\delta_{kj} - a_j)$",
+            color=VERMILION, ha="center")
+    ax.set_title("Softmax regression")
+    return ax
+
+
+def softmax_graph(fig: Canvas | None = None) -> Canvas:
+    """Softmax regression's graph: x → one Σ per class → softmax → a_k → loss, and back."""
+    fig = _canvas(fig)
+    draw_softmax_graph(fig.subplots())
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.92)
+    return fig

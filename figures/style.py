@@ -18,8 +18,8 @@ import matplotlib as mpl
 #: Okabe-Ito colours by role
 BLUE, ORANGE, GREEN, VERMILION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
 SKY, PURPLE, GREY, BLACK = "#56B4E9", "#CC79A7", "#7F7F7F", "#000000"
-CLASS_COLOURS = (BLUE, VERMILION)  # class 0, class 1
-CLASS_MARKERS = ("o", "^")
+CLASS_COLOURS = (BLUE, VERMILION, GREEN)  # class 0, class 1, class 2
+CLASS_MARKERS = ("o", "^", "s")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _HOME = {
     "kernels": "logreg.kernels",
     "two_blobs": "logreg.data",
+    "three_blobs": "logreg.data",
     "check_gradient": "logreg.gradcheck",
     "ConvergenceWarning": "logreg.model",
     "DivergenceError": "logreg.model",
@@ -29,7 +30,7 @@ _HOME = {
 
 if TYPE_CHECKING:
     from logreg import kernels
-    from logreg.data import two_blobs
+    from logreg.data import three_blobs, two_blobs
     from logreg.gradcheck import check_gradient
     from logreg.model import ConvergenceWarning, DivergenceError, LogisticRegression
     from logreg.validation import NotFittedError
@@ -49,4 +50,4 @@ def __dir__() -> list[str]:
 
 
 __all__ = ["ConvergenceWarning", "DivergenceError", "LogisticRegression", "NotFittedError",
-           "check_gradient", "kernels", "two_blobs"]
+           "check_gradient", "kernels", "three_blobs", "two_blobs"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.testing.compare import compare_images
@@ -17,7 +18,7 @@ import logreg
 from figures import FIGURES, cli
 from figures.outputs import images
 from figures.style import metadata, style
-from figures.training import default_model
+from figures.training import class_regions, default_model, default_softmax_model
 
 BASELINE = Path(__file__).parent / "baseline"
 #: RMS difference (0-255). The baselines are the drawings without their text
@@ -112,6 +113,68 @@ def test_training_figure_takes_a_users_model():
     assert len(fig.axes[1].collections) >= 3
     with pytest.raises(ValueError, match="2 features"):
         FIGURES["training"](Figure(), model=model, X=np.ones((3, 3)), y=[0, 1, 0])
+
+
+def test_softmax_outputs_sum_to_one_everywhere():
+    ax = drawn("softmax").axes[0]
+    z1 = ax.lines[0].get_xdata()
+    a1, a2, a3, total = (ln.get_ydata() for ln in ax.lines[:4])
+    assert z1[0] == -6 and z1[-1] == 6
+    np.testing.assert_allclose(a1 + a2 + a3, 1.0, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(total, 1.0, rtol=0, atol=1e-14)  # the dotted line drawn
+    assert np.all((a1 > 0) & (a2 > 0) & (a3 > 0))
+    assert np.all(np.diff(a1) > 0) and np.all(np.diff(a2) < 0) and np.all(np.diff(a3) < 0)
+    np.testing.assert_allclose(a2 / a3, np.e)  # z_2 - z_3 = 1, whatever z_1 is
+    (z_even,), (a_even,) = ax.lines[4].get_xdata(), ax.lines[4].get_ydata()
+    assert z_even == 1.0  # z_1 = z_2: a_1 = a_2
+    at = np.argmin(np.abs(z1 - z_even))
+    assert a1[at] == pytest.approx(a_even) and a2[at] == pytest.approx(a_even)
+
+
+def test_softmax_graph_shows_each_factor_without_overlaps():
+    fig = drawn("softmax-graph")
+    texts = [t for t in fig.axes[0].texts if t.get_text().strip()]
+    shown = {t.get_text() for t in texts}
+    for factor in (r"$\partial L/\partial z_j = a_j - y_j$",
+                   r"$\partial z_j/\partial w_{jl} = x_l$",
+                   r"$\partial a_k/\partial z_j = a_k(\delta_{kj} - a_j)$",
+                   r"$L = -\Sigma_k\, y_k \log a_k$"):
+        assert factor in shown, factor
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in [*texts, fig.axes[0].title]]
+    for i, b in enumerate(boxes):
+        assert fig.bbox.contains(b.x0, b.y0) and fig.bbox.contains(b.x1, b.y1)
+        for other in boxes[i + 1:]:
+            assert not b.overlaps(other), (b, other)
+
+
+def test_three_class_regions_match_predict():
+    model, X, y = default_softmax_model()
+    assert model.coef_.shape == (3, 2) and list(model.classes_) == [0, 1, 2]
+    assert model.score(X, y) >= 0.85
+    fig = drawn("softmax-training")
+    curve = fig.axes[0].lines[0].get_ydata()
+    assert curve[0] == pytest.approx(np.log(3)) and np.all(np.diff(curve) < 0)
+    image = fig.axes[1].images[0]
+    drawn_best = np.asarray(image.get_array())
+    g1, g2, best = class_regions(model, tuple(image.get_extent()))
+    np.testing.assert_array_equal(drawn_best, best)
+    predicted = model.predict(np.column_stack([g1.ravel(), g2.ravel()]))
+    np.testing.assert_array_equal(model.classes_[best.ravel()], predicted)
+    assert set(np.unique(best)) == {0, 1, 2}  # every class has a region in view
+
+
+def test_three_blobs_are_reproducible_with_a_blob_per_label():
+    X, y = logreg.three_blobs(40, seed=3)
+    again, _ = logreg.three_blobs(40, seed=3)
+    assert X.shape == (120, 2) and np.array_equal(X, again)
+    assert not np.array_equal(X, logreg.three_blobs(40, seed=4)[0])
+    assert np.bincount(y).tolist() == [40, 40, 40]
+    centres = np.array([X[y == k].mean(0) for k in range(3)])
+    sides = [np.linalg.norm(centres[i] - centres[j]) for i, j in ((0, 1), (1, 2), (0, 2))]
+    assert np.allclose(sides, 3.0, atol=0.6)  # an equilateral triangle of side 3
+    with pytest.raises(ValueError, match="n_per_class"):
+        logreg.three_blobs(0)
 
 
 @pytest.mark.parametrize("name", list(FIGURES))
