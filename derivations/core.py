@@ -119,8 +119,17 @@ class Derivation:
                 raise TypeError(f"where= defines symbols (or indexed symbols), not {n}")
             if names.count(n) > 1:
                 raise TypeError(f"where= defines {n} twice")
-            if sp.sympify(value).has(n):
+            if sp.sympify(value).has(n.base if isinstance(n, sp.Indexed) else n):
                 raise TypeError(f"where= defines {n} in terms of itself")
+            if isinstance(n, sp.Indexed) and len(set(n.indices)) != len(n.indices):
+                raise TypeError(f"where= defines {n} with a repeated index: it would say "
+                                "nothing about the other entries; use distinct indices")
+        for i, (n, _) in enumerate(self.where):  # applied in order: later ones are inside
+            for later, value in self.where[i + 1:]:
+                if sp.sympify(value).has(n.base if isinstance(n, sp.Indexed) else n):
+                    raise TypeError(f"where= lists {n} before {later}, whose definition uses "
+                                    f"it; list each definition before those it uses, e.g. "
+                                    "[(L, ...), (a, sigma(z)), (z, ...)]")
         self.functions = MappingProxyType(dict(functions or {}))
         self.conditions = MappingProxyType({k: sp.sympify(v) if not isinstance(v, sp.Set)
                                             else v for k, v in (conditions or {}).items()})
@@ -131,7 +140,11 @@ class Derivation:
                 raise TypeError(f"conditions[{sym}] must be a SymPy set such as "
                                 f"FiniteSet(0, 1) or Interval.open(0, 1), not {cond!r}")
             assumed = proof.condition_set(sym, {})
-            if assumed is not None and cond.is_subset(assumed) is not True:
+            try:
+                inside = assumed is None or cond.is_subset(assumed) is True
+            except (ValueError, TypeError):  # SymPy cannot compare, e.g. Range(1, K)
+                inside = False
+            if not inside:
                 raise TypeError(f"conditions[{sym}] = {cond} is not within what {sym}'s "
                                 f"assumptions say ({assumed})")
         self._steps: list[Step] = []
@@ -251,6 +264,8 @@ class Derivation:
         A derivative of a function with a kink (``|u|``, ``max``, ``sign``) that
         the declared conditions do not keep away from is a ProofGap.
         """
+        if isinstance(expr, sp.Basic) and expr.has(sp.Sum):
+            expr = proof.fresh_indices(expr)  # a definition's free j is not the sum's j
         for name, value in self.where:
             value = proof.fresh_indices(value)
             expr = (_define_indexed(expr, name, value) if isinstance(name, sp.Indexed)
@@ -267,8 +282,10 @@ class Derivation:
                                        "possible, a kink (|u|, max, sign have no derivative "
                                        "there); declare a condition that excludes it")
         if expr.has(sp.Sum):
+            expr = proof.fresh_indices(expr)  # SymPy's doit confuses a reused index
             expr = proof.collapse_sums(proof.within_ranges(expr.doit(deep=False)))
-        return proof.within_ranges(expr).doit()
+            return proof.canonical_sums(proof.within_ranges(expr).doit())
+        return expr.doit()
 
     def unfold(self, expr: Math) -> Math:
         """Only the named functions replaced by their definitions (sigma -> 1/(1+e^-z))."""
@@ -457,8 +474,7 @@ class Derivation:
                 step.relation.check(self, prev, step)
                 if step.label is not None and step.relation.label_is_equal:
                     try:
-                        from derivations.relations import prove_equal
-                        prove_equal(self, step.label, step.expr)
+                        step.relation.check_label(self, step)
                     except ProofGap as gap:
                         raise ProofGap(f"its left-hand side is not what it shows: {gap}") \
                             from None
@@ -540,9 +556,14 @@ class Derivation:
     def conditions_of(self, *exprs: Math) -> list[sp.Basic]:
         """Declared conditions and assumptions (η > 0) of the symbols shown in ``exprs``."""
         syms: set = set()
+        pattern = {i for name, _ in self.where if isinstance(name, sp.Indexed)
+                   for i in name.indices}  # a definition's a_k holds for every k
         for e in exprs:
             if isinstance(e, sp.Basic) and not isinstance(e, sp.Contains):
-                syms |= {s for s in e.free_symbols if isinstance(s, sp.Symbol)}
+                found = {s for s in _shown_symbols(e) if isinstance(s, sp.Symbol)}
+                if isinstance(e, sp.Eq) and any(e.lhs == n for n, _ in self.where):
+                    found -= pattern
+                syms |= found
         out = []
         for s in sorted(syms, key=str):
             if s in self.conditions:
@@ -583,6 +604,19 @@ class Derivation:
     def __repr__(self) -> str:
         state = "verified" if self.verified else "unverified"
         return f"<Derivation {self.title!r}: {len(self._steps)} steps, {state}>"
+
+
+def _shown_symbols(e: sp.Basic) -> set:
+    """The free symbols of ``e``, with the indices of indexed symbols and the variables
+    of derivatives (``dL/dz_j`` is about j), but not the index of a sum."""
+    found = set(e.free_symbols)
+    for node in e.atoms(sp.Derivative):
+        for v in node.variables:
+            found |= v.free_symbols
+    bound = {v for s in e.atoms(sp.Sum, sp.Product) for v in s.variables}
+    found |= {s for t in found if isinstance(t, sp.Indexed) for i in t.indices
+              for s in i.free_symbols}
+    return found - bound
 
 
 def _define_indexed(expr: Math, name: sp.Indexed, value: sp.Basic) -> Math:

@@ -68,7 +68,7 @@ def collapse_sums(expr: sp.Basic) -> sp.Basic:
             out += sp.Mul(*outer) * total
         return out
 
-    before = None
+    before, expr = None, fresh_indices(expr)  # no inner sum reuses an outer sum's index
     while before != expr:
         before = expr
         expr = canonical_sums(_exp_of_sums(expr.replace(lambda e: isinstance(e, sp.Sum), one)))
@@ -86,6 +86,8 @@ def _on_range(body: sp.Basic, v: sp.Symbol, lo: sp.Basic, hi: sp.Basic) -> sp.Ba
 
     A condition that holds for all ``v >= lo``, or for all ``v <= hi``, holds on the range.
     """
+    if (hi - lo + 1).is_nonnegative is not True:  # Karr's rule for hi < lo - 1: leave it
+        return body
     t = _fresh("t", integer=True, nonnegative=True)
     sure = {r: sp.true for r in body.atoms(sp.core.relational.Relational)
             if r.has(v) and (r.xreplace({v: lo + t}) is sp.true
@@ -105,19 +107,25 @@ def within_ranges(expr: sp.Basic) -> sp.Basic:
             body = _on_range(body, v, lo, hi)
         return sp.Sum(body, *s.limits)
 
-    return expr.replace(lambda e: isinstance(e, sp.Sum), one)
+    # every index fresh first, so that an inner sum's own v is not taken for the outer v
+    return fresh_indices(expr).replace(lambda e: isinstance(e, sp.Sum), one)
 
 
 def fresh_indices(expr: sp.Basic) -> sp.Basic:
     """Every sum's index replaced by a fresh one, so that a definition put inside
     another sum (or a derivative in an indexed symbol) cannot capture its index."""
-    def rename(s: sp.Sum) -> sp.Sum:
-        new = [(_fresh(str(v), integer=True), lo, hi) for v, lo, hi in s.limits]
-        body = s.function.xreplace({old[0]: n[0] for old, n in zip(s.limits, new,
-                                                                   strict=True)})
-        return sp.Sum(body, *new)
+    def rename(e: sp.Basic) -> sp.Basic:  # bottom-up, each node rebuilt as it was
+        if not e.args or not e.has(sp.Sum):
+            return e
+        args = [rename(a) for a in e.args]
+        if isinstance(e, sp.Sum):
+            new = [(_fresh(str(v), integer=True), lo, hi) for v, lo, hi in args[1:]]
+            body = args[0].xreplace({old[0]: n[0] for old, n in zip(args[1:], new,
+                                                                    strict=True)})
+            return sp.Sum(body, *new)
+        return e.func(*args)
 
-    return expr.replace(lambda e: isinstance(e, sp.Sum), rename)
+    return rename(expr)
 
 
 def canonical_sums(expr: sp.Basic) -> sp.Basic:
@@ -152,7 +160,7 @@ def zero(expr: sp.Expr) -> bool:
         if expr == 0:
             return True
         # a sum of positive terms as a positive symbol: log(e^z / S) = z - log S
-        sums = {s: _fresh("S", positive=True) for s in expr.atoms(sp.Sum) if _positive(s)}
+        sums = {s: _fresh("S", positive=True) for s in _outermost_sums(expr) if _positive(s)}
         if sums and zero(expr.xreplace(sums)):
             return True
     for rewrite in (sp.simplify, lambda e: sp.simplify(sp.expand_log(e, force=False)),
@@ -175,6 +183,15 @@ def nonzero(expr: sp.Expr) -> bool:
         return sp.simplify(expr).is_zero is False
     except (TypeError, NotImplementedError, RecursionError):
         return False
+
+
+def _outermost_sums(expr: sp.Basic) -> list[sp.Sum]:
+    """The sums not inside another sum or product (an inner one may use the outer index)."""
+    if isinstance(expr, sp.Sum):
+        return [expr]
+    if isinstance(expr, sp.Product) or not expr.args:
+        return []
+    return [s for a in expr.args for s in _outermost_sums(a)]
 
 
 def _positive(expr: sp.Basic) -> bool:

@@ -176,6 +176,10 @@ class Relation:
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
         raise NotImplementedError
 
+    def check_label(self, d: Derivation, step: Step) -> None:
+        """The step's label (its left-hand side) equals the step."""
+        prove_equal(d, step.label, step.expr)
+
     def label_for(self, d: Derivation, prev: Step | None, step: Step) -> Any:
         """The left-hand side this kind generates (NotImplemented: any, proven equal)."""
         return NotImplemented
@@ -289,11 +293,18 @@ class Substitution(Relation):
     values: tuple[tuple[sp.Basic, sp.Basic], ...] = ()
     of: Step | None = None
 
+    def _values(self) -> dict:
+        # expand() names a sum's index by its depth: a sum is put in under that name
+        return {proof.canonical_sums(k) if isinstance(k, sp.Sum) else k: v
+                for k, v in self.values}
+
+    def check_label(self, d: Derivation, step: Step) -> None:
+        """The label with the same values put in equals the step: "dL/dz_j, with sum y = 1"."""
+        prove_equal(d, d.expand(step.label).subs(self._values()), step.expr)
+
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
         before = d.expand(prev.expr)
-        # expand() names a sum's index by its depth: a sum is put in under that name
-        values = [(proof.canonical_sums(k) if isinstance(k, sp.Sum) else k, v)
-                  for k, v in self.values]
+        values = list(self._values().items())
         for var, value in values:
             _not_defined(d, var, "substitution")
             if not before.has(var):
@@ -460,8 +471,9 @@ class InCase(Relation):
                 isinstance(v, sp.Symbol) and v.is_integer for v in c.args)):
             raise ProofGap(f"a case is k = j or k \\neq j for two integer indices, not {c}")
         k, j = c.args
-        if isinstance(c, sp.Eq):
-            prove_equal(d, prev.expr.xreplace({k: j}), step.expr.xreplace({k: j}))
+        if isinstance(c, sp.Eq):  # a sum's own index k is another k: rename it first
+            prove_equal(d, proof.fresh_indices(prev.expr).xreplace({k: j}),
+                        proof.fresh_indices(step.expr).xreplace({k: j}))
         else:
             prove_equal(d, prev.expr, step.expr, fixed={sp.KroneckerDelta(k, j): 0})
 

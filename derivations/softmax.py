@@ -108,7 +108,8 @@ def softmax_gradient() -> Derivation:
             r"$\partial L/\partial a_k = -y_k/a_k$; the Jacobian")
     d.equal(-sp.Sum(mul(Y[k], delta - A[j]), (k, 1, K)), r"$a_k$ cancels")
     d.equal(mul(A[j], total) - Y[j], r"$\delta_{kj}$ keeps the term $k = j$")
-    d.substitute(A[j] - Y[j], r"one-hot labels sum to 1", dict(ONE_HOT))
+    d.substitute(A[j] - Y[j], r"one-hot labels sum to 1", dict(ONE_HOT),
+                 label=sp.Derivative(L, Z[j]))
     return d
 
 
@@ -138,7 +139,7 @@ def softmax_weights() -> Derivation:
         d.equal(mul(mul(A[j], total) - Y[j], *extra) if extra else mul(A[j], total) - Y[j],
                 why)
         d.substitute(mul(A[j] - Y[j], *extra) if extra else A[j] - Y[j],
-                     "one-hot labels sum to 1", dict(ONE_HOT))
+                     "one-hot labels sum to 1", dict(ONE_HOT), label=sp.Derivative(L, param))
     return d
 
 
@@ -165,9 +166,9 @@ def two_classes() -> Derivation:
     d.equal(sigma(z1 - z0), "the sigmoid of the difference")
     d.given(mul(-1, (1 - y1) * sp.log(a0) + y1 * sp.log(a1)),
             r"the cross-entropy with $y_0 = 1 - y_1$", name="loss")
-    d.equal(mul(-1, (1 - y1) * sp.log(1 - sigma(z1 - z0)) + y1 * sp.log(sigma(z1 - z0))),
-            r"$a_0 = 1 - a_1$ and $a_1 = \sigma(z_1 - z_0)$")
-    d.equal(loss_of(sigma(z1 - z0), y1), r"the NLL loss at $a = \sigma(z_1 - z_0)$")
+    d.equal(mul(-1, (1 - y1) * sp.log(1 - a1) + y1 * sp.log(a1)), r"$a_0 = 1 - a_1$")
+    d.equal(loss_of(a1, y1), r"the NLL loss at $a = a_1$")
+    d.equal(loss_of(sigma(z1 - z0), y1), r"$a_1 = \sigma(z_1 - z_0)$, above")
     return d
 
 
@@ -189,7 +190,9 @@ def shift_invariance() -> Derivation:
                           r"exponentiating."))
     shifted = sp.exp(Z[k] + M) / sp.Sum(sp.exp(Z[c] + M), (c, 1, K))
     d.given(shifted, r"softmax of $z_k + M$")
-    d.equal(mul(sp.exp(M), sp.exp(Z[k])) / mul(sp.exp(M), normaliser()),
+    top = sp.Mul(sp.exp(M), sp.exp(Z[k]), evaluate=False)
+    bottom = sp.Mul(sp.exp(M), normaliser(), evaluate=False)
+    d.equal(sp.Mul(top, sp.Pow(bottom, -1, evaluate=False), evaluate=False),
             r"$e^{z + M} = e^M e^z$, in every term")
     d.equal(A[k], r"$e^M$ cancels")
     return d
@@ -240,7 +243,7 @@ def softmax_hessian() -> Derivation:
     d.given(sp.Derivative(L, Z[j], Z[k]), "differentiate the loss twice", name="net-input")
     d.equal(sp.Derivative(mul(A[j], labels) - Y[j], Z[k]), "the error signal at $z_j$")
     d.substitute(sp.Derivative(A[j] - Y[j], Z[k]), "one-hot labels sum to 1",
-                 {labels: sp.S.One})
+                 {labels: sp.S.One}, label=sp.Derivative(L, Z[j], Z[k]))
     d.equal(sp.Derivative(A[j], Z[k]), r"the label does not depend on $z_k$")
     d.equal(mul(A[j], sp.KroneckerDelta(j, k) - A[k]), "the Jacobian of softmax")
     return d
@@ -270,5 +273,6 @@ def softmax_newton() -> Derivation:
     d.equal(mul(labels, A[j], sp.KroneckerDelta(j, k) - A[k], X[l], X[r]),
             r"the Hessian in the net inputs; $\partial z_j/\partial w_{jl} = x_l$")
     d.substitute(mul(A[j], sp.KroneckerDelta(j, k) - A[k], X[l], X[r]),
-                 "one-hot labels sum to 1", {labels: sp.S.One})
+                 "one-hot labels sum to 1", {labels: sp.S.One},
+                 label=sp.Derivative(L, W[j, l], W[k, r]))
     return d

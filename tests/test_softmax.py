@@ -189,3 +189,58 @@ def test_softmax_kernel_never_overflows():
     A, logA = kernels.softmax(np.array([[1000.0, 0.0, -1000.0], [-800.0, -800.0, -800.0]]))
     assert np.isfinite(A).all() and np.isfinite(logA).all()
     np.testing.assert_allclose(A.sum(axis=1), 1.0)
+
+
+# ------------------------------------------- regressions from a cold review --
+R = S.CLASSES
+v, w = (sp.Symbol(n, integer=True, positive=True) for n in "vw")
+
+
+def _rejected(d: Derivation) -> None:
+    with pytest.raises(StepError):
+        d.verify()
+
+
+def test_case_k_equals_j_does_not_rename_a_sums_own_index():
+    d = Derivation("capture", conditions={S.j: R, S.k: R})
+    d.given(S.Y[S.k] - sp.Sum(sp.KroneckerDelta(S.k, S.j) * S.Y[S.k], (S.k, 1, S.K)), "0")
+    d.case(S.Y[S.k] - sp.Sum(S.Y[S.k], (S.k, 1, S.K)), "false", sp.Eq(S.k, S.j))
+    _rejected(d)
+
+
+def test_definition_with_a_repeated_index_is_refused():
+    with pytest.raises(TypeError, match="repeated index"):
+        Derivation("diagonal", where=[(S.A[S.k, S.k], S.Z[S.k])])
+
+
+def test_definitions_listed_after_their_use_are_refused():
+    with pytest.raises(TypeError, match="before"):
+        Derivation("order", where=[(S.Z[S.k], S.NET_INPUT), (S.A[S.k], S.softmax_of(S.k))])
+
+
+def test_a_definitions_free_index_is_not_captured_by_a_sum():
+    d = Derivation("capture", where=[(S.A[S.k], S.Z[S.k] + S.Y[S.j])], conditions={S.j: R})
+    d.given(sp.Sum(S.A[S.j], (S.j, 1, S.K)), "sum")
+    d.equal(sp.Sum(S.Z[S.c], (S.c, 1, S.K)) + sp.Sum(S.Y[S.c], (S.c, 1, S.K)), "captured")
+    _rejected(d)
+
+
+def test_an_inner_sum_using_the_outer_index_is_not_a_constant():
+    inner = sp.Sum(sp.exp(v * S.Z[w]), (w, 1, S.K))
+    d = Derivation("nested")
+    d.given(sp.Sum(inner * (-1) ** v, (v, 1, 2 * S.K)), "alternating")
+    d.equal(sp.S.Zero, "false for K = 1")
+    _rejected(d)
+
+
+def test_reversed_sum_range_is_left_to_sympy():
+    total = sp.Sum(sp.Piecewise((S.X[v], v <= S.K), (0, True)), (v, S.K + 2, S.K))
+    d = Derivation("reversed")
+    d.given(S.Y[1] + total, "y_1")
+    d.equal(S.Y[1] - S.X[S.K + 1], "false")
+    _rejected(d)
+
+
+def test_a_range_sympy_cannot_compare_is_a_clear_error():
+    with pytest.raises(TypeError, match="not within"):
+        Derivation("range", conditions={S.j: sp.Range(1, S.K)})
