@@ -9,7 +9,12 @@ each reads X from memory once per epoch and never copies it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import functools
+import itertools
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,9 +56,44 @@ def one_blas_thread() -> contextlib.AbstractContextManager:
     return threadpool_limits(1, user_api="blas")
 
 
+#: most threads a full-batch (gradient) pass uses
+PASS_THREADS = 2
+#: X below this many bytes is summed on one thread: threads there save about what they
+#: cost (measured on 2 cores: break-even near 48 MiB at 100 columns, 1.15x at 64 MiB)
+THREADED_MIN_BYTES = 64 << 20
+#: nor with cache blocks of fewer rows: NumPy's ufuncs keep the GIL on 500 elements or
+#: fewer, so the kernel runs on one thread at a time; measured, threads then save nothing
+#: over BLAS's own threads (300 or more float64 columns)
+THREADED_MIN_ROWS = 501
+#: cache blocks per chunk, the unit of work a thread takes
+CHUNK_BLOCKS = 4
+
+
+def pass_threads(X: np.ndarray) -> int:
+    """Threads for a full-batch gradient pass over X: 1 for small or wide X, else PASS_THREADS.
+
+    Never more threads than chunks, nor than the CPUs this process may run on.
+    """
+    rows = block_rows(X)
+    if X.nbytes < THREADED_MIN_BYTES or rows < THREADED_MIN_ROWS:
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    chunks = -(-X.shape[0] // (rows * CHUNK_BLOCKS))
+    return max(1, min(PASS_THREADS, cpus or 1, chunks))
+
+
 def full_pass(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, *,
               hessian: bool = False, accuracy: bool = False) -> Pass:
-    """Sum over all rows of L, (a - y) x, (a - y) and, for Newton, a(1 - a) x xᵀ."""
+    """Sum over all rows of L, (a - y) x, (a - y) and, for Newton, a(1 - a) x xᵀ.
+
+    Without the Hessian, a large X is summed on :func:`pass_threads` threads
+    (see :func:`_threaded_pass`); the sums then differ from one thread's only by
+    rounding, and are the same on every run.
+    """
+    if not hessian:
+        threads = pass_threads(X)
+        if threads > 1:
+            return _threaded_pass(X, y, w, b, accuracy, threads)
     n, d = X.shape
     rows = block_rows(X)
     total, g, gb, correct = 0.0, np.zeros(d, X.dtype), 0.0, 0
@@ -78,6 +118,80 @@ def full_pass(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, *,
             hwb += c @ Xb
             hbb += float(c.sum(dtype=np.float64))
     return Pass(total, g, gb, correct, H, hwb, hbb)
+
+
+def _chunk_sums(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, lo: int, hi: int,
+                accuracy: bool) -> tuple[float, np.ndarray, float, int]:
+    """Loss, (a - y) x, (a - y) and correct predictions summed over rows lo:hi, block by block."""
+    rows = block_rows(X)
+    total, g, gb, correct = 0.0, np.zeros(X.shape[1], X.dtype), 0.0, 0
+    for start in range(lo, hi, rows):
+        stop = min(start + rows, hi)
+        Xb, yb = X[start:stop], y[start:stop]
+        z = Xb @ w
+        z += b
+        L, e = K.loss_and_delta(z, yb)
+        total += float(L.sum(dtype=np.float64))
+        g += e @ Xb
+        gb += float(e.sum(dtype=np.float64))
+        if accuracy:
+            correct += int(np.count_nonzero((z > 0) == (yb > 0.5)))
+    return total, g, gb, correct
+
+
+@functools.cache
+def _one_blas_thread_cached() -> Callable[[], contextlib.AbstractContextManager]:
+    """A maker of :func:`one_blas_thread` contexts from one ``threadpoolctl`` controller.
+
+    Entering one costs 0.02 ms instead of 0.3 (measured): the libraries are
+    listed once, at the first call (NumPy's BLAS is loaded by then).
+    """
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return contextlib.nullcontext
+    return functools.partial(ThreadpoolController().limit, limits=1, user_api="blas")
+
+
+def _threaded_pass(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, accuracy: bool,
+                   threads: int) -> Pass:
+    """:func:`full_pass` without the Hessian, its row blocks summed on ``threads`` threads.
+
+    The threads (this one and ``threads - 1`` helpers) take chunks of
+    CHUNK_BLOCKS cache blocks as they become free, each chunk summed into its
+    own partial sums; the partials are added in chunk order. Chunk bounds depend
+    only on X's shape, so the result does not depend on thread timing. NumPy
+    releases the GIL in matmul and ufuncs, and BLAS is held to one thread so the
+    two threads do not oversubscribe the cores (when ``threadpoolctl`` is
+    missing, BLAS keeps its own threads: slower, same result).
+    """
+    n, d = X.shape
+    step = block_rows(X) * CHUNK_BLOCKS
+    starts = range(0, n, step)
+    parts: list[tuple[float, np.ndarray, float, int]] = [(0.0, np.zeros(0), 0.0, 0)] * len(starts)
+    next_chunk, lock = itertools.count(), threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                i = next(next_chunk)
+            if i >= len(starts):
+                return
+            lo = starts[i]
+            parts[i] = _chunk_sums(X, y, w, b, lo, min(lo + step, n), accuracy)
+
+    with _one_blas_thread_cached()(), ThreadPoolExecutor(threads - 1) as pool:
+        helpers = [pool.submit(work) for _ in range(threads - 1)]
+        work()
+        for h in helpers:
+            h.result()
+    total, g, gb, correct = 0.0, np.zeros(d, X.dtype), 0.0, 0
+    for L, gw, e, c in parts:                    # in chunk order: deterministic
+        total += L
+        g += gw
+        gb += e
+        correct += c
+    return Pass(total, g, gb, correct)
 
 
 def _batches(X: np.ndarray, y: np.ndarray, batch_size: int, order: np.ndarray | None
