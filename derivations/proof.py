@@ -129,19 +129,24 @@ def fresh_indices(expr: sp.Basic) -> sp.Basic:
 
 
 def canonical_sums(expr: sp.Basic) -> sp.Basic:
-    """Every sum's index renamed by its depth, so that sum_i y_i and sum_k y_k are equal."""
-    def rename(e: sp.Basic, depth: int) -> sp.Basic:
+    """Every sum's index named by how many sums it holds, so that sum_i y_i and sum_k y_k
+    are equal wherever they stand, and nested sums keep distinct names."""
+    def rename(e: sp.Basic) -> tuple[sp.Basic, int]:  # (renamed, height)
         if not e.args:
-            return e
+            return e, 0
+        parts = [rename(a) for a in e.args]
+        height = max((h for _, h in parts), default=0)
+        args = [a for a, _ in parts]
         if isinstance(e, sp.Sum) and len(e.limits) == 1:
-            v, lo, hi = e.limits[0]
-            new = sp.Symbol(f"_sum{depth}", integer=True)
-            body = rename(e.function.xreplace({v: new}), depth + 1)
-            return sp.Sum(body, (new, lo, hi))
-        return e.func(*(rename(a, depth) for a in e.args))
+            (v, lo, hi), = e.limits
+            new = sp.Symbol(f"_sum{height}", integer=True)
+            body = e.function
+            renamed = rename(body)[0].xreplace({v: new})
+            return sp.Sum(renamed, (new, rename(lo)[0], rename(hi)[0])), height + 1
+        return (e.func(*args) if args != list(e.args) else e), height
 
     try:
-        return rename(expr, 0)
+        return rename(expr)[0]
     except (TypeError, ValueError):
         return expr
 
@@ -161,7 +166,7 @@ def zero(expr: sp.Expr) -> bool:
             return True
         # a sum of positive terms as a positive symbol: log(e^z / S) = z - log S
         sums = {s: _fresh("S", positive=True) for s in _outermost_sums(expr) if _positive(s)}
-        if sums and zero(expr.xreplace(sums)):
+        if sums and zero(sp.expand_log(expr.xreplace(sums), force=False)):
             return True
     for rewrite in (sp.simplify, lambda e: sp.simplify(sp.expand_log(e, force=False)),
                     lambda e: sp.simplify(sp.logcombine(e)), sp.cancel,
@@ -185,13 +190,16 @@ def nonzero(expr: sp.Expr) -> bool:
         return False
 
 
-def _outermost_sums(expr: sp.Basic) -> list[sp.Sum]:
-    """The sums not inside another sum or product (an inner one may use the outer index)."""
-    if isinstance(expr, sp.Sum):
-        return [expr]
-    if isinstance(expr, sp.Product) or not expr.args:
-        return []
-    return [s for a in expr.args for s in _outermost_sums(a)]
+def _outermost_sums(expr: sp.Basic, bound: frozenset = frozenset()) -> list[sp.Sum]:
+    """The sums that use no index of a sum or product around them (constants there)."""
+    found = []
+    if isinstance(expr, sp.Sum) and not (expr.free_symbols & bound):
+        found.append(expr)
+    if isinstance(expr, (sp.Sum, sp.Product)):
+        bound = bound | set(expr.variables)
+    for a in expr.args:
+        found += _outermost_sums(a, bound)
+    return found
 
 
 def _positive(expr: sp.Basic) -> bool:

@@ -299,7 +299,15 @@ class Substitution(Relation):
                 for k, v in self.values}
 
     def check_label(self, d: Derivation, step: Step) -> None:
-        """The label with the same values put in equals the step: "dL/dz_j, with sum y = 1"."""
+        """The label is what the chain is about ("dL/dz_j, with sum y = 1"): the earlier
+        step's subject, or equal to this step with the same values put in."""
+        subject = d._subject(d.previous(step))
+        if subject is not None:
+            try:
+                prove_equal(d, step.label, subject)
+                return
+            except ProofGap:
+                pass
         prove_equal(d, d.expand(step.label).subs(self._values()), step.expr)
 
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:

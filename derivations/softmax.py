@@ -213,13 +213,21 @@ def stable_log_softmax() -> Derivation:
                           r"logarithm of softmax needs only the log-sum-exp of the net "
                           r"inputs, and that can be computed with the largest net input "
                           r"$M = \max_c z_c$ taken out: then no exponent is positive and "
-                          r"the largest term of the sum is 1."))
+                          r"the largest term of the sum is 1. The loss of one example is "
+                          r"then a log-sum-exp minus the true class's net input."))
     d.given(sp.log(A[k]), "the log-probability of class $k$", name="log-softmax")
     d.equal(Z[k] - lse(Z), r"$\log(e^{z_k}/S) = z_k - \log S$")
     d.equal(Z[k] - M - sp.log(normaliser(M)),
             r"take $e^M$ out of the sum, for any $M$ (the trainer's $M = \max_c z_c$)")
     d.given(lse(Z), "the log-sum-exp", name="logsumexp")
     d.equal(M + sp.log(normaliser(M)), r"take $e^M$ out of the sum")
+    labels, scores = sp.Sum(Y[k], (k, 1, K)), sp.Sum(Y[k] * Z[k], (k, 1, K))
+    shifted_lse = M + sp.log(normaliser(M))
+    d.given(CROSS_ENTROPY, "the cross-entropy of one example", name="cross-entropy")
+    d.equal(-sp.Sum(mul(Y[k], Z[k] - shifted_lse), (k, 1, K)), "the log-softmax above")
+    d.equal(mul(shifted_lse, labels) - scores, "the log-sum-exp does not depend on $k$")
+    d.substitute(shifted_lse - scores, "one-hot labels sum to 1", {labels: sp.S.One},
+                 label=CROSS_ENTROPY)
     return d
 
 

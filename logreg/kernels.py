@@ -56,7 +56,7 @@ __all__ = [
     "loss_scalar",
     "sigmoid",
     "sigmoid_scalar",
-    "softmax", "softmax_curvature", "softmax_delta", "split_sum",
+    "softmax", "softmax_curvature", "softmax_delta", "softmax_loss", "split_sum", "split_sums",
 ]
 
 
@@ -113,22 +113,29 @@ def split_sum(expr: sp.Expr, index: sp.Symbol) -> tuple[sp.Expr, sp.Expr | None]
     >>> split_sum(stable_log_softmax().result("log-softmax"), k)
     (-M + z - log(S), exp(-M + z))
     """
-    sums = list(expr.atoms(sp.Sum))
-    if len(sums) > 1:
-        raise ValueError(f"{expr} has more than one sum over the classes")
+    outer, terms = split_sums(expr, index, (S_,))
+    return outer, (terms[0] if terms else None)
+
+
+def split_sums(expr: sp.Expr, index: sp.Symbol, names: tuple[sp.Symbol, ...]
+               ) -> tuple[sp.Expr, list[sp.Expr]]:
+    """``expr`` with its sums replaced by ``names`` (in the order of their ``str``), and
+    the sums' terms, each with its indexed symbols made plain (``y[c] z[c]`` -> ``y z``)."""
+    sums = sorted(expr.atoms(sp.Sum), key=str)
+    if len(sums) > len(names):
+        raise ValueError(f"{expr} has {len(sums)} sums over the classes, "
+                         f"names for {len(names)}")
 
     def plain(e: sp.Expr, i: sp.Symbol) -> sp.Expr:
         return e.xreplace({t: sp.Symbol(str(t.base), real=True) for t in e.atoms(sp.Indexed)
                            if t.indices == (i,)})
 
-    if not sums:
-        return plain(expr, index), None
-    total = sums[0]
-    (c, _, _), = total.limits
-    return plain(expr.xreplace({total: S_}), index), plain(total.function, c)
+    outer = plain(expr.xreplace(dict(zip(sums, names, strict=False))), index)
+    return outer, [plain(t.function, t.limits[0][0]) for t in sums]
 
 
 S_ = sp.Symbol("S", positive=True)
+T_ = sp.Symbol("T", real=True)
 z_, y_, a_, a_j, a_k, d_jk = sp.symbols("z y a a_j a_k delta", real=True)
 
 
@@ -141,11 +148,17 @@ def _softmax_kernels() -> dict[str, Callable]:
     soft, same_term = split_sum(shift_invariance().chain()[0].expr.xreplace({M: -M}), k)
     if same_term != term or sp.simplify(soft - term / S_) != 0:
         raise RuntimeError("softmax is no longer the sum's term over the row sum")
+    # L = M + log S - T with T = sum_k y_k z_k, one-hot labels (stable_log_softmax)
+    loss, (exp_term, score) = split_sums(stable_log_softmax().result("cross-entropy"), k,
+                                         (S_, T_))
+    if exp_term != term or score != y_ * z_:  # softmax_loss sums y z with einsum
+        raise RuntimeError("the cross-entropy is no longer M + log S - sum_k y_k z_k")
     delta = softmax_gradient().result("net-input")            # a_j - y_j = dL/dz_j
     curvature = softmax_hessian().result("net-input")         # a_j (delta_jk - a_k)
     return {
         "term": compile_numpy((z_, M), term),
         "log_softmax_rest": compile_numpy((z_, M, S_), log_softmax),
+        "loss": compile_numpy((M, S_, T_), loss),
         "delta": compile_numpy((a_, y_), delta.xreplace({A[j]: a_, Y[j]: y_})),
         "curvature": compile_numpy((a_j, a_k, d_jk), curvature.xreplace(
             {A[j]: a_j, A[k]: a_k, sp.KroneckerDelta(j, k): d_jk})),
@@ -162,10 +175,30 @@ def softmax(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ([[0.0, 0.5, 0.5]], True)
     """
     f = _softmax_kernels()
-    Mx = Z.max(axis=1, keepdims=True)
+    Mx = Z[:, :1].copy()  # each row's largest z; column by column is 3x NumPy's max(axis=1)
+    for col in range(1, Z.shape[1]):
+        np.maximum(Mx[:, 0], Z[:, col], out=Mx[:, 0])
     E = f["term"](Z, Mx)
-    S = E.sum(axis=1, keepdims=True)
-    return E / S, f["log_softmax_rest"](Z, Mx, S)
+    S = E @ np.ones((Z.shape[1], 1), E.dtype)  # the row sums, as one matrix-vector product
+    return E * (1.0 / S), f["log_softmax_rest"](Z, Mx, S)  # one division per row
+
+
+def softmax_loss(Z: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, float]:
+    """``(A, L)`` for rows of net inputs Z and one-hot labels Y: the softmax and the summed
+    cross-entropy, each row's M + log S - sum_k y_k z_k (``stable_log_softmax``).
+
+    >>> A, L = softmax_loss(np.zeros((2, 4)), np.eye(4)[:2])
+    >>> round(L, 6) == round(2 * float(np.log(4)), 6)
+    True
+    """
+    f = _softmax_kernels()
+    Mx = Z[:, :1].copy()
+    for col in range(1, Z.shape[1]):
+        np.maximum(Mx[:, 0], Z[:, col], out=Mx[:, 0])
+    E = f["term"](Z, Mx)
+    S = E @ np.ones((Z.shape[1], 1), Z.dtype)
+    T = np.einsum("ik,ik->i", Y, Z)[:, None]  # the sum of the term y z, in one pass
+    return np.multiply(E, 1.0 / S, out=E), float(f["loss"](Mx, S, T).sum(dtype=np.float64))
 
 
 def softmax_delta(A: np.ndarray, Y: np.ndarray) -> np.ndarray:

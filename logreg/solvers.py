@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -192,6 +193,41 @@ def _threaded_pass(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, accura
         gb += e
         correct += c
     return Pass(total, g, gb, correct)
+
+
+def map_chunks(X: np.ndarray, fn: Callable[[int, int], Any], rows: int | None = None
+               ) -> list[Any]:
+    """``[fn(lo, hi), ...]`` over X's rows in chunks of ``rows`` (default CHUNK_BLOCKS
+    cache blocks), in order.
+
+    Large X is shared by :func:`pass_threads` threads (BLAS held to one thread),
+    which take chunks as they become free; chunk bounds depend only on X's
+    shape, so adding the results in order is deterministic.
+    """
+    n = X.shape[0]
+    threads = pass_threads(X)
+    if threads == 1:  # the blocks' small products: BLAS's own threads only cost (measured)
+        with _one_blas_thread_cached()():
+            return [fn(0, n)]
+    step = rows or block_rows(X) * CHUNK_BLOCKS
+    starts = range(0, n, step)
+    parts: list[Any] = [None] * len(starts)
+    next_chunk, lock = itertools.count(), threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                i = next(next_chunk)
+            if i >= len(starts):
+                return
+            parts[i] = fn(starts[i], min(starts[i] + step, n))
+
+    with _one_blas_thread_cached()(), ThreadPoolExecutor(threads - 1) as pool:
+        helpers = [pool.submit(work) for _ in range(threads - 1)]
+        work()
+        for h in helpers:
+            h.result()
+    return parts
 
 
 def _batches(X: np.ndarray, y: np.ndarray, batch_size: int, order: np.ndarray | None
