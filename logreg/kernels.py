@@ -52,7 +52,7 @@ __all__ = [
     "delta_scalar",
     "l2_gradient", "l2_hessian", "l2_penalty",
     "loss",
-    "loss_and_delta",
+    "loss_and_delta", "loss_and_delta_signed",
     "loss_scalar",
     "sigmoid",
     "sigmoid_scalar",
@@ -90,6 +90,11 @@ delta = compile_numpy((z, y), _DELTA)
 curvature = compile_numpy(z, _CURVATURE)
 #: ``loss(z, y), delta(z, y)`` in one call that computes e^{-|z|} once
 loss_and_delta = compile_numpy((z, y), [_LOSS, _DELTA])
+#: the same two in the label's sign s = 1 - 2y (y = (1 - s)/2; s = +1 for y = 0, -1 for
+#: y = 1), which a pass computes once: a third fewer operations per element
+_SIGN = sp.Symbol("s", real=True)
+_SIGNED = [e.subs(y, (1 - _SIGN) / 2) for e in (_LOSS, _DELTA)]
+loss_and_delta_signed = compile_numpy((z, _SIGN), _SIGNED)
 l2_penalty = compile_numpy((w_j, lam), PENALTY)
 l2_gradient = compile_numpy((w_j, lam), _L2)
 l2_hessian = compile_numpy(lam, l2_penalty_derivation().result("diagonal"))

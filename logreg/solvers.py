@@ -88,13 +88,19 @@ def full_pass(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, *,
     """Sum over all rows of L, (a - y) x, (a - y) and, for Newton, a(1 - a) x xᵀ.
 
     Without the Hessian, a large X is summed on :func:`pass_threads` threads
-    (see :func:`_threaded_pass`); the sums then differ from one thread's only by
+    (see :func:`map_chunks`); the sums then differ from one thread's only by
     rounding, and are the same on every run.
     """
     if not hessian:
-        threads = pass_threads(X)
-        if threads > 1:
-            return _threaded_pass(X, y, w, b, accuracy, threads)
+        sign = 1.0 - 2.0 * y  # s = 1 - 2y once per pass: the kernel in s does less per row
+        parts = map_chunks(X, lambda lo, hi: _chunk_sums(X, y, sign, w, b, lo, hi, accuracy))
+        total, g, gb, correct = 0.0, np.zeros(X.shape[1], X.dtype), 0.0, 0
+        for L, gw, e, c in parts:                 # in chunk order: deterministic
+            total += L
+            g += gw
+            gb += e
+            correct += c
+        return Pass(total, g, gb, correct)
     n, d = X.shape
     rows = block_rows(X)
     total, g, gb, correct = 0.0, np.zeros(d, X.dtype), 0.0, 0
@@ -121,9 +127,10 @@ def full_pass(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, *,
     return Pass(total, g, gb, correct, H, hwb, hbb)
 
 
-def _chunk_sums(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, lo: int, hi: int,
-                accuracy: bool) -> tuple[float, np.ndarray, float, int]:
-    """Loss, (a - y) x, (a - y) and correct predictions summed over rows lo:hi, block by block."""
+def _chunk_sums(X: np.ndarray, y: np.ndarray, sign: np.ndarray, w: np.ndarray, b: float,
+                lo: int, hi: int, accuracy: bool) -> tuple[float, np.ndarray, float, int]:
+    """Loss, (a - y) x, (a - y) and correct predictions summed over rows lo:hi, block by
+    block; ``sign`` is 1 - 2y."""
     rows = block_rows(X)
     total, g, gb, correct = 0.0, np.zeros(X.shape[1], X.dtype), 0.0, 0
     for start in range(lo, hi, rows):
@@ -131,7 +138,7 @@ def _chunk_sums(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, lo: int, 
         Xb, yb = X[start:stop], y[start:stop]
         z = Xb @ w
         z += b
-        L, e = K.loss_and_delta(z, yb)
+        L, e = K.loss_and_delta_signed(z, sign[start:stop])  # L(z, y), a - y = dL/dz
         total += float(L.sum(dtype=np.float64))
         g += e @ Xb
         gb += float(e.sum(dtype=np.float64))
@@ -152,47 +159,6 @@ def _one_blas_thread_cached() -> Callable[[], contextlib.AbstractContextManager]
     except ImportError:
         return contextlib.nullcontext
     return functools.partial(ThreadpoolController().limit, limits=1, user_api="blas")
-
-
-def _threaded_pass(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, accuracy: bool,
-                   threads: int) -> Pass:
-    """:func:`full_pass` without the Hessian, its row blocks summed on ``threads`` threads.
-
-    The threads (this one and ``threads - 1`` helpers) take chunks of
-    CHUNK_BLOCKS cache blocks as they become free, each chunk summed into its
-    own partial sums; the partials are added in chunk order. Chunk bounds depend
-    only on X's shape, so the result does not depend on thread timing. NumPy
-    releases the GIL in matmul and ufuncs, and BLAS is held to one thread so the
-    two threads do not oversubscribe the cores (when ``threadpoolctl`` is
-    missing, BLAS keeps its own threads: slower, same result).
-    """
-    n, d = X.shape
-    step = block_rows(X) * CHUNK_BLOCKS
-    starts = range(0, n, step)
-    parts: list[tuple[float, np.ndarray, float, int]] = [(0.0, np.zeros(0), 0.0, 0)] * len(starts)
-    next_chunk, lock = itertools.count(), threading.Lock()
-
-    def work() -> None:
-        while True:
-            with lock:
-                i = next(next_chunk)
-            if i >= len(starts):
-                return
-            lo = starts[i]
-            parts[i] = _chunk_sums(X, y, w, b, lo, min(lo + step, n), accuracy)
-
-    with _one_blas_thread_cached()(), ThreadPoolExecutor(threads - 1) as pool:
-        helpers = [pool.submit(work) for _ in range(threads - 1)]
-        work()
-        for h in helpers:
-            h.result()
-    total, g, gb, correct = 0.0, np.zeros(d, X.dtype), 0.0, 0
-    for L, gw, e, c in parts:                    # in chunk order: deterministic
-        total += L
-        g += gw
-        gb += e
-        correct += c
-    return Pass(total, g, gb, correct)
 
 
 def map_chunks(X: np.ndarray, fn: Callable[[int, int], Any], rows: int | None = None
