@@ -259,6 +259,14 @@ class Derivation:
 
     # -- what the checker works with ---------------------------------------
     def expand(self, expr: Math) -> Math:
+        """:meth:`_expand`, remembered per expression (the definitions never change)."""
+        cache = self.__dict__.setdefault("_expanded", {})
+        key = sp.srepr(expr) if isinstance(expr, sp.Basic) else repr(expr)
+        if key not in cache:
+            cache[key] = self._expand(expr)
+        return cache[key]
+
+    def _expand(self, expr: Math) -> Math:
         """Apply the definitions, then evaluate derivatives, sums and limits.
 
         A derivative of a function with a kink (``|u|``, ``max``, ``sign``) that

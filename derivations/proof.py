@@ -115,7 +115,7 @@ def fresh_indices(expr: sp.Basic) -> sp.Basic:
     """Every sum's index replaced by a fresh one, so that a definition put inside
     another sum (or a derivative in an indexed symbol) cannot capture its index."""
     def rename(e: sp.Basic) -> sp.Basic:  # bottom-up, each node rebuilt as it was
-        if not e.args or not e.has(sp.Sum):
+        if not e.args:
             return e
         args = [rename(a) for a in e.args]
         if isinstance(e, sp.Sum):
@@ -123,9 +123,11 @@ def fresh_indices(expr: sp.Basic) -> sp.Basic:
             body = args[0].xreplace({old[0]: n[0] for old, n in zip(args[1:], new,
                                                                     strict=True)})
             return sp.Sum(body, *new)
+        if all(a is b for a, b in zip(args, e.args, strict=True)):
+            return e
         return e.func(*args)
 
-    return rename(expr)
+    return rename(expr) if expr.has(sp.Sum) else expr
 
 
 def canonical_sums(expr: sp.Basic) -> sp.Basic:

@@ -171,7 +171,7 @@ def draw_softmax_graph(ax: Axes) -> Axes:
 
 
 def softmax_graph(fig: Canvas | None = None) -> Canvas:
-    """Softmax regression's graph: x → one Σ per class → softmax → a_k → loss, and back."""
+    """Softmax regression's graph: x → one Σ per class → softmax → a → loss, and back."""
     fig = _canvas(fig)
     draw_softmax_graph(fig.subplots())
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.92)
