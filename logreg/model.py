@@ -353,49 +353,63 @@ class LogisticRegression:
             self._newton_loop(X, y)
 
     def _newton_loop(self, X: np.ndarray, y: np.ndarray) -> None:
-        """Newton's method: solve H Δ = ∇J with H = Xᵀ diag(a(1 - a)) X / n + λ.
-
-        One iteration takes the step Δ, halved (at most ``NEWTON_HALVINGS``
-        times, all within that iteration) until the loss does not rise. It
-        stops at ``tol``, or where the decrease Newton predicts, ½∇JᵀΔ, is below
-        the loss's rounding level at X's precision (float32 data gets there
-        before ``tol``): converged as far as X's digits allow. When no step
-        lowers the loss although a visible decrease was predicted, it stops and
-        says so.
-        """
+        """Newton's method for two classes: H = Xᵀ diag(a(1 - a)) X / n + λ, θ = (w, b)."""
         n, d = X.shape
-        w = np.zeros(d, np.float64)
-        b = 0.0
+        lam = self.l2
+
+        def evaluate(theta: np.ndarray) -> tuple[solvers.Pass, float]:
+            return self._newton_pass(X, y, theta[:d], float(theta[d]))
+
+        def system(p: solvers.Pass, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            grad = np.append(p.grad_w / n + K.l2_gradient(theta[:d], lam), p.grad_b / n)
+            H = np.empty((d + 1, d + 1))
+            H[:d, :d] = p.hess_ww / n
+            H[:d, :d][np.diag_indices(d)] += K.l2_hessian(lam)
+            H[:d, d] = H[d, :d] = p.hess_wb / n
+            H[d, d] = p.hess_bb / n
+            return grad, H
+
+        theta = self._newton(X, np.zeros(d + 1), evaluate, system)
+        self.coef_ = theta[:d].astype(X.dtype).reshape(1, -1)
+        self.intercept_ = np.array([theta[d]], dtype=X.dtype)
+
+    def _newton(self, X: np.ndarray, theta: np.ndarray, evaluate: Any, system: Any
+                ) -> np.ndarray:
+        """Newton's method on θ: solve H Δ = ∇J, θ ← θ − Δ; returns the last θ.
+
+        ``evaluate(θ)`` gives (pass, penalised mean loss), ``system(pass, θ)`` gives
+        (∇J, H). One iteration takes the step Δ, halved (at most ``NEWTON_HALVINGS``
+        times, all within that iteration) until the loss does not rise. It stops at
+        ``tol``, or where the decrease Newton predicts, ½∇JᵀΔ, is below the loss's
+        rounding level at X's precision (float32 data gets there before ``tol``):
+        converged as far as X's digits allow. When no step lowers the loss although
+        a visible decrease was predicted, it stops and says so. H may be singular
+        (softmax ignores a common shift): then Δ is the least-squares step.
+        """
+        n = X.shape[0]
         lam = self.l2
         rounding = NEWTON_ROUNDING * float(np.finfo(X.dtype).eps)
-        p, cost = self._newton_pass(X, y, w, b)
+        p, cost = evaluate(theta)
+        largest = math.inf
         for _ in range(self.max_iter):
             self.loss_curve_.append(cost)
             self.n_iter_ += 1
             if self.verbose:
                 print(f"Epoch: {self.n_iter_:03d} | Train ACC: {p.correct / n:.3f} | "
                       f"Cost: {cost:.3f}")
-            grad = np.append(p.grad_w / n + K.l2_gradient(w, lam), p.grad_b / n)
-            H = np.empty((d + 1, d + 1))
-            H[:d, :d] = p.hess_ww / n
-            H[:d, :d][np.diag_indices(d)] += K.l2_hessian(lam)
-            H[:d, d] = H[d, :d] = p.hess_wb / n
-            H[d, d] = p.hess_bb / n
+            grad, H = system(p, theta)
             if not (np.isfinite(grad).all() and np.isfinite(H).all()):
                 self._newton_overflowed(X)
             try:
-                L = np.linalg.cholesky(H)
-                step = _cho_solve(L, grad)
+                step = _cho_solve(np.linalg.cholesky(H), grad)
             except np.linalg.LinAlgError:
                 step = np.linalg.lstsq(H, grad, rcond=None)[0]
             largest = float(np.max(np.abs(step)))
             if self.tol is not None and largest <= self.tol:
-                w -= step[:d]
-                b -= step[d]
+                theta = theta - step
                 break
             if not lam and cost < SEPARABLE_LOSS:
-                w -= step[:d]
-                b -= step[d]
+                theta = theta - step
                 warnings.warn("the classes are separable: without a penalty the loss has no "
                               "minimum (the weights grow without bound). Stopped; set l2 > 0 "
                               "for a finite optimum.", ConvergenceWarning, stacklevel=4)
@@ -403,14 +417,13 @@ class LogisticRegression:
             decrease = 0.5 * float(grad @ step)  # what the quadratic model promises
             invisible = decrease <= rounding * abs(cost)
             if invisible and self.tol is not None:  # converged to X's precision: the step
-                _, cost_new = self._newton_pass(X, y, w - step[:d], b - step[d])
+                _, cost_new = evaluate(theta - step)
                 if cost_new <= cost + rounding * abs(cost):  # is kept unless the loss rose
-                    w -= step[:d]
-                    b -= step[d]
+                    theta = theta - step
                 break
             for k in range(NEWTON_HALVINGS + 1):  # the line search, inside this iteration
-                w_new, b_new = w - 0.5**k * step[:d], b - 0.5**k * step[d]
-                p_new, cost_new = self._newton_pass(X, y, w_new, b_new)
+                theta_new = theta - 0.5**k * step
+                p_new, cost_new = evaluate(theta_new)
                 if cost_new <= cost:
                     break
             else:
@@ -423,9 +436,9 @@ class LogisticRegression:
                         f"(the last full step moved a weight by {largest:.2g}, tol={self.tol}). "
                         f"The loss cannot be lowered further at X's {X.dtype} precision"
                         + ("; pass float64 X for more digits." if X.dtype != np.float64
-                           else "."), ConvergenceWarning, stacklevel=4)
+                           else "."), ConvergenceWarning, stacklevel=5)
                 break
-            w, b, p, cost = w_new, b_new, p_new, cost_new
+            theta, p, cost = theta_new, p_new, cost_new
         else:
             if self.tol is not None:
                 warnings.warn(
@@ -433,9 +446,8 @@ class LogisticRegression:
                     f"iterations: its last step still moved a weight by {largest:.2g}, more "
                     f"than tol={self.tol:g}. Raise max_iter"
                     + (", or set l2 > 0 if the classes are (nearly) separable." if not lam
-                       else "."), ConvergenceWarning, stacklevel=4)
-        self.coef_ = w.astype(X.dtype).reshape(1, -1)
-        self.intercept_ = np.array([b], dtype=X.dtype)
+                       else "."), ConvergenceWarning, stacklevel=5)
+        return theta
 
     def _newton_pass(self, X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float
                      ) -> tuple[solvers.Pass, float]:
@@ -527,7 +539,7 @@ class LogisticRegression:
         self.coef_, self.intercept_ = W, b.astype(X.dtype)
 
     def _newton_multinomial(self, X: np.ndarray, Y: np.ndarray) -> None:
-        """Newton's method with the block Hessian a_j(δ_jk − a_k) x̃ x̃ᵀ of softmax_hessian.
+        """Newton's method with the block Hessian a_j(δ_jk − a_k) x̃ x̃ᵀ of softmax_newton.
 
         θ = (w_1, b_1, ..., w_K, b_K). Softmax ignores a common shift of every
         class's parameters, so H is singular along it: the least-squares
@@ -535,50 +547,26 @@ class LogisticRegression:
         """
         n, d = X.shape
         n_classes, s = self.classes_.size, d + 1
-        theta = np.zeros(n_classes * s)
-        step = np.zeros_like(theta)
-        prev, damping, halvings = math.inf, 1.0, 0
         lam = self.l2
         penalised = np.ones((n_classes, s), bool)
-        penalised[:, d] = False
+        penalised[:, d] = False  # the biases are not penalised
         penalised = penalised.ravel()
-        iterations = 0
-        while iterations < self.max_iter:
+
+        def evaluate(theta: np.ndarray) -> tuple[multinomial.Pass, float]:
             P = theta.reshape(n_classes, s)
-            W, b = P[:, :d], P[:, d]
-            with np.errstate(over="raise", invalid="raise"):
-                try:
-                    p = multinomial.full_pass(X, Y, W.astype(X.dtype), b, hessian=True,
-                                              accuracy=self.verbose)
-                except FloatingPointError:
-                    raise ValueError("Newton's method overflowed on this X: its values are "
-                                     "too large (standardize the features, e.g. "
-                                     "sklearn.preprocessing.StandardScaler).") from None
-            cost = p.loss / n + self._penalty(W)
-            if cost > prev + 1e-12 * abs(prev) and halvings < NEWTON_HALVINGS:
-                damping /= 2                      # overshot: back off along the last step
-                halvings += 1
-                theta += damping * step
-                continue
-            prev, damping, halvings = cost, 1.0, 0
-            iterations += 1
-            self.loss_curve_.append(cost)
-            self.n_iter_ = iterations
-            if self.verbose:
-                print(f"Epoch: {self.n_iter_:03d} | Train ACC: {p.correct / n:.3f} | "
-                      f"Cost: {cost:.3f}")
+            with np.errstate(over="ignore", invalid="ignore"):
+                p = multinomial.full_pass(X, Y, P[:, :d].astype(X.dtype), P[:, d],
+                                          hessian=True, accuracy=self.verbose)
+            return p, p.loss / n + self._penalty(P[:, :d])
+
+        def system(p: multinomial.Pass, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             grad = np.column_stack([p.grad_w / n, p.grad_b / n]).ravel()
             grad[penalised] += K.l2_gradient(theta[penalised], lam)
             H = p.hessian / n
             H[np.diag_indices_from(H)] += np.where(penalised, K.l2_hessian(lam), 0.0)
-            step = np.linalg.lstsq(H, grad, rcond=None)[0]
-            theta -= step
-            if self.tol is not None and np.max(np.abs(step)) <= self.tol:
-                break
-        else:
-            warnings.warn(f"Newton's method did not converge in max_iter={self.max_iter} "
-                          "iterations; raise max_iter, or add an l2 penalty if the classes "
-                          "are separable.", ConvergenceWarning, stacklevel=4)
+            return grad, H
+
+        theta = self._newton(X, np.zeros(n_classes * s), evaluate, system)
         P = theta.reshape(n_classes, s)
         self.coef_ = P[:, :d].astype(X.dtype)
         self.intercept_ = P[:, d].astype(X.dtype)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
+import logreg
 from derivations import softmax as S
 from derivations.core import Derivation, StepError
 from derivations.symbols import L, mul
@@ -244,3 +245,31 @@ def test_reversed_sum_range_is_left_to_sympy():
 def test_a_range_sympy_cannot_compare_is_a_clear_error():
     with pytest.raises(TypeError, match="not within"):
         Derivation("range", conditions={S.j: sp.Range(1, S.K)})
+
+
+def test_multinomial_blow_up_raises_divergence_error_naming_eta():
+    X, y = _three_classes()
+    with pytest.raises(logreg.DivergenceError, match=r"eta=10000.*smaller eta") as info:
+        LogisticRegression(eta=1e4, reduction="sum", max_iter=20).fit(X * 10, y)
+    assert len(info.value.loss_curve) >= 1
+
+
+def test_multinomial_newton_overflow_is_a_clear_error():
+    X, y = _three_classes(60)
+    with pytest.raises(ValueError, match="too large"):
+        LogisticRegression(solver="newton").fit(X * 1e200, y)
+
+
+def test_multinomial_float32_stays_float32():
+    X, y = _three_classes()
+    for solver in ("gd", "newton"):
+        model = LogisticRegression(solver=solver, l2=0.01, max_iter=100, tol=None).fit(
+            X.astype(np.float32), y)
+        assert model.coef_.dtype == np.float32 and model.score(X, y) > 0.75
+
+
+def test_multinomial_verbose_prints_one_line_per_epoch(capsys):
+    X, y = _three_classes(60)
+    LogisticRegression(eta=0.5, max_iter=3, tol=None, verbose=True).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and lines[0].startswith("Epoch: 001 | Train ACC: ")
