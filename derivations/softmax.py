@@ -36,6 +36,15 @@ FEATURES = sp.Range(1, m + 1)
 M = sp.Symbol("M", real=True)
 
 
+class logsumexp(sp.Function):  # noqa: N801 - named as in the literature
+    """logsumexp(z) = log sum_c e^{z_c}, of the row of net inputs z."""
+
+    is_real = True
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
+        return r"\operatorname{logsumexp}\left(" + printer._print(self.args[0]) + r"\right)"
+
+
 def normaliser(shift: sp.Expr = sp.S.Zero) -> sp.Sum:
     """sum_{c=1}^{K} e^{z_c - shift}."""
     return sp.Sum(sp.exp(Z[c] - shift), (c, 1, K))
@@ -205,7 +214,7 @@ def stable_log_softmax() -> Derivation:
     >>> stable_log_softmax().result("log-softmax")
     -M - log(Sum(exp(-M + z[c]), (c, 1, K))) + z[k]
     """
-    lse = sp.Function("logsumexp", real=True)
+    lse = logsumexp
     d = Derivation("An overflow-free log-softmax", name="stable-log-softmax",
                    where=[(A[k], softmax_of(k))], conditions={k: CLASSES},
                    functions={lse: sp.Lambda(Z, sp.log(normaliser()))},

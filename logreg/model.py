@@ -51,6 +51,8 @@ PATIENCE = 5
 SEPARABLE_LOSS = 1e-8
 #: halvings of a Newton step tried within one iteration before it stops
 NEWTON_HALVINGS = 20
+#: the largest K (d + 1) for which softmax's Newton builds its Hessian (128 MB)
+NEWTON_MAX_PARAMETERS = 4096
 #: the loss's rounding level, in units of X's machine epsilon times the loss
 NEWTON_ROUNDING = 10.0
 #: how far (relative) a run's loss may end above its loss at the starting weights:
@@ -60,7 +62,8 @@ STOCHASTIC_END_RTOL = 0.1
 
 
 class LogisticRegression:
-    """Binary logistic regression trained by gradient descent or Newton's method.
+    """Logistic regression (two classes) or softmax regression (K >= 3 classes),
+    trained by gradient descent or Newton's method.
 
     Parameters
     ----------
@@ -85,7 +88,8 @@ class LogisticRegression:
 
     Attributes
     ----------
-    coef_ (1, n_features), intercept_ (1,), classes_ (2,), n_iter_, n_features_in_,
+    coef_ (1, n_features) for two classes, (K, n_features) for K >= 3; intercept_ (1,) or
+    (K,); classes_ (K,), sorted; n_iter_, n_features_in_,
     loss_curve_ (one mean loss, plus the penalty, per epoch).
     """
 
@@ -163,7 +167,20 @@ class LogisticRegression:
         return (y == self.classes_[1]).astype(dtype)
 
     def _set_classes(self, y: np.ndarray, classes: Any = None) -> None:
-        found = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+        if classes is not None:
+            listed = np.asarray(classes) if not hasattr(classes, "__next__") else None
+            if listed is None or listed.ndim != 1:
+                raise ValueError(f"classes must be a 1-D list of the labels, e.g. "
+                                 f"classes=[0, 1, 2], got {classes!r}.")
+            try:
+                listed = check_y(classes, listed.shape[0])
+            except ValueError as exc:
+                raise ValueError(f"classes={listed.tolist()!r} are not labels: {exc}") from None
+            if not np.isin(y, listed).all():
+                unknown = np.setdiff1d(np.unique(y), listed)
+                raise ValueError(f"y contains labels {unknown.tolist()} not in classes "
+                                 f"{np.unique(listed).tolist()}.")
+        found = np.unique(y) if classes is None else np.unique(listed)
         if found.size < 2:
             raise ValueError(f"This solver needs samples of at least 2 classes in the data, "
                              f"but the data contains only one class: {found.tolist()}.")
@@ -177,7 +194,7 @@ class LogisticRegression:
         return np.random.default_rng(self.random_state)
 
     def fit(self, X: Any, y: Any) -> LogisticRegression:
-        """Learn ``coef_`` and ``intercept_`` from X (n, d) and two-class labels y."""
+        """Learn ``coef_`` and ``intercept_`` from X (n, d) and labels y of 2 or more classes."""
         self._validate_params()
         X = check_X(X)
         y = check_y(y, X.shape[0])
@@ -277,7 +294,8 @@ class LogisticRegression:
                 if stale >= PATIENCE:
                     stopped = True
                     break
-        self._check_ending(X, y, w0, b0, first, stopped, partial=not stop)
+        self._check_ending(X, lambda: self._loss_at(X, y, w0, b0), first, stopped,
+                           partial=not stop)
         if not stopped and stop and self.tol is not None and epochs > 1:
             warnings.warn(f"gradient descent did not converge in max_iter={epochs} "
                           "epochs; raise max_iter or eta.", ConvergenceWarning,
@@ -303,8 +321,8 @@ class LogisticRegression:
                 and cost > curve[0]:
             self._diverged(f"the loss rose for {PATIENCE} epochs in a row, to {cost:.4g}")
 
-    def _check_ending(self, X: np.ndarray, y: np.ndarray, w0: np.ndarray, b0: float,
-                      first: int, stopped: bool, partial: bool) -> None:
+    def _check_ending(self, X: np.ndarray, loss_at_start: Any, first: int, stopped: bool,
+                      partial: bool) -> None:
         """Raise DivergenceError if the run ended worse than it started.
 
         Two rules: the loss ended above the loss at the starting weights (w0,
@@ -314,17 +332,18 @@ class LogisticRegression:
         during each epoch at noisy iterates: its end may be up to
         ``STOCHASTIC_END_RTOL`` above the start. ``partial_fit`` (one epoch a
         call) applies the first rule only, with that room, against its starting
-        point w = 0, whose loss is log 2 on any chunk: one epoch raises only if
-        its loss is clearly worse than that of the zero weights.
+        point w = 0, whose loss is log K on any chunk (log 2 for two classes): one
+        epoch raises only if its loss is clearly worse than that of the zero weights.
+        ``loss_at_start()`` computes the loss at the starting weights (one pass).
         """
         curve = self.loss_curve_[first:]
         exact = not partial and (self.batch_size or X.shape[0]) >= X.shape[0]
         if exact:
             start = curve[0]
         elif partial:
-            start = math.log(2.0)
+            start = math.log(self.classes_.size)
         else:
-            start = self._loss_at(X, y, w0, b0)
+            start = loss_at_start()
         room = (END_RTOL if exact else STOCHASTIC_END_RTOL) * max(abs(start), 1e-12)
         epochs = f"{self.n_iter_} epoch{'s' * (self.n_iter_ != 1)}"
         if curve[-1] > start + room:
@@ -498,6 +517,7 @@ class LogisticRegression:
         mean = self.reduction == "mean"
         batch = self.batch_size or n
         best, stale, first, stopped = math.inf, 0, len(self.loss_curve_), False
+        W0, b0 = W.copy(), b.copy()
         for _ in range(epochs):
             penalty = self._penalty(W)
             if batch < n:
@@ -526,28 +546,43 @@ class LogisticRegression:
                 if stale >= PATIENCE:
                     stopped = True
                     break
-        curve = self.loss_curve_[first:]
-        start = math.log(self.classes_.size) if first == 0 and not self.coef_.any() \
-            else curve[0]
-        room = (END_RTOL if batch >= n else STOCHASTIC_END_RTOL) * start
-        if curve[-1] > start + room:
-            self._diverged(f"the loss ended at {curve[-1]:.4g}, above its {start:.4g} at the "
-                           f"starting weights, after {len(curve)} epochs")
+        self._check_ending(X, lambda: self._multinomial_loss_at(X, Y, W0, b0), first,
+                           stopped, partial=not stop)
         if not stopped and stop and self.tol is not None and epochs > 1:
             warnings.warn(f"gradient descent did not converge in max_iter={epochs} "
                           "epochs; raise max_iter or eta.", ConvergenceWarning, stacklevel=4)
         self.coef_, self.intercept_ = W, b.astype(X.dtype)
 
+    def _multinomial_loss_at(self, X: np.ndarray, Y: np.ndarray, W: np.ndarray,
+                             b: np.ndarray) -> float:
+        """The penalised mean loss at (W, b): log K at zero weights, else one pass."""
+        if not (W.any() or b.any()):
+            return math.log(self.classes_.size)
+        with np.errstate(over="ignore", invalid="ignore"):
+            p = multinomial.full_pass(X, Y, W, b)
+        return p.loss / X.shape[0] + self._penalty(W)
+
     def _newton_multinomial(self, X: np.ndarray, Y: np.ndarray) -> None:
         """Newton's method with the block Hessian a_j(δ_jk − a_k) x̃ x̃ᵀ of softmax_newton.
 
         θ = (w_1, b_1, ..., w_K, b_K). Softmax ignores a common shift of every
-        class's parameters, so H is singular along it: the least-squares
-        (minimum-norm) step leaves that direction alone.
+        class's parameters (softmax_shift), so H is singular along the shift of
+        the biases (and of the weights when l2 = 0), and the gradient has no
+        component there. H + τ u uᵀ for those directions u (τ: H's mean
+        diagonal) is positive definite with the same step elsewhere, and a step
+        with no shift: from θ = 0 the biases keep summing to 0, as scikit-learn's.
         """
         n, d = X.shape
         n_classes, s = self.classes_.size, d + 1
+        if n_classes * s > NEWTON_MAX_PARAMETERS:
+            raise ValueError(
+                f"Newton's method would build a {n_classes * s} x {n_classes * s} Hessian "
+                f"({n_classes} classes x {s} parameters, {(n_classes * s) ** 2 * 8 / 1e9:.1f} "
+                f"GB); it takes at most {NEWTON_MAX_PARAMETERS} parameters. Use "
+                "solver='gd'.")
         lam = self.l2
+        shifts = [d] if lam else list(range(s))  # the coordinates whose common shift is free
+        rows = np.arange(n_classes)[:, None] * s
         penalised = np.ones((n_classes, s), bool)
         penalised[:, d] = False  # the biases are not penalised
         penalised = penalised.ravel()
@@ -564,6 +599,12 @@ class LogisticRegression:
             grad[penalised] += K.l2_gradient(theta[penalised], lam)
             H = p.hessian / n
             H[np.diag_indices_from(H)] += np.where(penalised, K.l2_hessian(lam), 0.0)
+            with np.errstate(invalid="ignore", over="ignore"):  # overflow: _newton says so
+                tau = float(np.mean(np.diag(H)))
+            tau = tau if math.isfinite(tau) and tau > 0 else 1.0
+            for coord in shifts:  # + tau u u^T, u = (1, ..., 1)/sqrt(K) at this coordinate
+                at = (rows + coord).ravel()
+                H[np.ix_(at, at)] += tau / n_classes
             return grad, H
 
         theta = self._newton(X, np.zeros(n_classes * s), evaluate, system)
@@ -590,16 +631,18 @@ class LogisticRegression:
         Two classes: σ(−z) and σ(z); K >= 3: softmax of the row of net inputs.
         Computed in float64 (z itself keeps X's dtype).
         """
-        z = self.decision_function(X).astype(np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):  # said below, if it happens
+            z = self.decision_function(X).astype(np.float64)
         if z.ndim == 2:
-            return K.softmax(z)[0]
+            return K.softmax(_finite_net_input(z))[0]
         return np.column_stack([K.sigmoid(-z), K.sigmoid(z)])
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """log of :meth:`predict_proba` without log(0): −L(z, y) per class, or log-softmax."""
-        z = self.decision_function(X).astype(np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = self.decision_function(X).astype(np.float64)
         if z.ndim == 2:
-            return K.softmax(z)[1]
+            return K.softmax(_finite_net_input(z))[1]
         return np.column_stack([-K.loss(z, 0.0), -K.loss(z, 1.0)])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -613,6 +656,16 @@ class LogisticRegression:
         """Accuracy: the fraction of labels predicted correctly."""
         y = check_y(y, np.shape(X)[0] if hasattr(X, "shape") else len(X))
         return float(np.mean(self.predict(X) == y))
+
+
+def _finite_net_input(z: np.ndarray) -> np.ndarray:
+    """z, or a clear error where X @ coef_ overflowed (softmax of inf - inf is NaN)."""
+    if not np.isfinite(z).all():
+        rows = np.flatnonzero(~np.isfinite(z).all(axis=1))
+        raise ValueError(f"The net inputs z = Wx + b overflowed for {rows.size} row(s) of X "
+                         f"(first: row {rows[0]}): X's values are too large for the learned "
+                         "weights. Scale X as the training data was scaled.")
+    return z
 
 
 def _cho_solve(L: np.ndarray, g: np.ndarray) -> np.ndarray:

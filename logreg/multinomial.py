@@ -107,7 +107,8 @@ def full_pass(X: np.ndarray, Y: np.ndarray, W: np.ndarray, b: np.ndarray, *,
         return Pass(total, gW.astype(X.dtype), gb, correct)
     n, d = X.shape
     n_classes = W.shape[0]
-    rows = block_rows(X)
+    # the curvature block C is rows x K x K: keep it about the size of X's block
+    rows = max(16, min(block_rows(X), (1 << 20) // (8 * n_classes * n_classes)))
     total, correct = 0.0, 0
     gW = np.zeros((n_classes, d), np.float64)
     gb = np.zeros(n_classes, np.float64)

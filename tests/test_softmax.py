@@ -273,3 +273,55 @@ def test_multinomial_verbose_prints_one_line_per_epoch(capsys):
     LogisticRegression(eta=0.5, max_iter=3, tol=None, verbose=True).fit(X, y)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and lines[0].startswith("Epoch: 001 | Train ACC: ")
+
+
+# --------------------------------- regressions from a cold review of the trainer --
+@pytest.mark.parametrize(("scale", "shift"), [(1.0, 0.0), (1.0, 1e4), (1e8, 0.0)])
+def test_newton_converges_on_badly_scaled_features(scale, shift):
+    X, y = logreg.three_blobs(50)
+    best = LogisticRegression(solver="newton").fit(X, y).loss_curve_[-1]
+    model = LogisticRegression(solver="newton").fit(X * scale + shift, y)
+    assert model.loss_curve_[-1] == pytest.approx(best, rel=1e-3)
+
+
+def test_newton_intercepts_sum_to_zero_like_scikit_learn():
+    sk = pytest.importorskip("sklearn.linear_model")
+    X, y = logreg.three_blobs(50)
+    ours = LogisticRegression(solver="newton", l2=0.01).fit(X, y)
+    ref = sk.LogisticRegression(C=1 / (len(y) * 0.01), tol=1e-12, max_iter=10_000).fit(X, y)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-6)
+    free = LogisticRegression(solver="newton", tol=1e-10).fit(X, y)  # l2 = 0: weights too
+    np.testing.assert_allclose(free.coef_.sum(axis=0), 0.0, atol=1e-9)
+
+
+def test_multinomial_partial_fit_that_blows_up_says_so():
+    X, y = logreg.three_blobs(50)
+    model = LogisticRegression(eta=5.0, reduction="sum")
+    with pytest.raises(logreg.DivergenceError, match="eta=5"):
+        for _ in range(12):
+            model.partial_fit(X, y, classes=[0, 1, 2])
+
+
+@pytest.mark.parametrize(("classes", "message"), [
+    ([0, 1, 2, None], "missing values"), ([0, 1, 2, 2.5], "continuous"),
+    ([[0, 1], [2, 3]], "1-D list"), ([0, 1, 2, "a"], "Mix of label input types")])
+def test_bad_classes_are_a_clear_error_and_leave_no_state(classes, message):
+    X, y = logreg.three_blobs(20)
+    model = LogisticRegression()
+    with pytest.raises(ValueError, match=message):
+        model.partial_fit(X, y, classes=classes)
+    assert not hasattr(model, "coef_")
+
+
+def test_overflowing_net_input_is_a_clear_error_not_nan():
+    X, y = logreg.three_blobs(20)
+    model = LogisticRegression(solver="newton", l2=0.01).fit(X, y)
+    with pytest.raises(ValueError, match="overflowed"):
+        model.predict_proba([[1.7e308, 0.0]])
+
+
+def test_newton_refuses_a_hessian_too_large_to_build():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(200, 100)), np.arange(200) % 50
+    with pytest.raises(ValueError, match="solver='gd'"):
+        LogisticRegression(solver="newton").fit(X, y)
