@@ -273,9 +273,9 @@ class Derivation:
         the declared conditions do not keep away from is a ProofGap.
         """
         if isinstance(expr, sp.Basic) and expr.has(sp.Sum):
-            expr = proof.fresh_indices(expr)  # a definition's free j is not the sum's j
+            expr = proof.fresh_indices(expr, always=True)  # a definition's free j: not a sum's
         for name, value in self.where:
-            value = proof.fresh_indices(value)
+            value = proof.fresh_indices(value, always=True)  # wherever it is put
             expr = (_define_indexed(expr, name, value) if isinstance(name, sp.Indexed)
                     else expr.subs(name, value))
         for fn, lam in self.functions.items():

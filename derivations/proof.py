@@ -111,7 +111,7 @@ def within_ranges(expr: sp.Basic) -> sp.Basic:
     return fresh_indices(expr).replace(lambda e: isinstance(e, sp.Sum), one)
 
 
-def fresh_indices(expr: sp.Basic) -> sp.Basic:
+def fresh_indices(expr: sp.Basic, always: bool = False) -> sp.Basic:
     """Every sum's index replaced by a fresh one, so that a definition put inside
     another sum (or a derivative in an indexed symbol) cannot capture its index."""
     def rename(e: sp.Basic) -> sp.Basic:  # bottom-up, each node rebuilt as it was
@@ -127,7 +127,16 @@ def fresh_indices(expr: sp.Basic) -> sp.Basic:
             return e
         return e.func(*args)
 
-    return rename(expr) if expr.has(sp.Sum) else expr
+    needed = expr.has(sp.Sum) if always else _reused_indices(expr)
+    return rename(expr) if needed else expr
+
+
+def _reused_indices(expr: sp.Basic) -> bool:
+    """True when two sums share an index letter (or a sum's index is also free outside):
+    only then can one capture the other's, and fresh names are needed."""
+    sums = expr.atoms(sp.Sum) if isinstance(expr, sp.Basic) else set()
+    letters = [v for s in sums for v in s.variables]
+    return len(set(letters)) != len(letters) or bool(set(letters) & expr.free_symbols)
 
 
 def canonical_sums(expr: sp.Basic) -> sp.Basic:

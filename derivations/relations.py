@@ -482,8 +482,8 @@ class InCase(Relation):
             raise ProofGap(f"a case is k = j or k \\neq j for two integer indices, not {c}")
         k, j = c.args
         if isinstance(c, sp.Eq):  # a sum's own index k is another k: rename it first
-            prove_equal(d, proof.fresh_indices(prev.expr).xreplace({k: j}),
-                        proof.fresh_indices(step.expr).xreplace({k: j}))
+            prove_equal(d, proof.fresh_indices(prev.expr, always=True).xreplace({k: j}),
+                        proof.fresh_indices(step.expr, always=True).xreplace({k: j}))
         else:
             prove_equal(d, prev.expr, step.expr, fixed={sp.KroneckerDelta(k, j): 0})
 
