@@ -14,6 +14,34 @@ from logreg import LogisticRegression, three_blobs, two_blobs
 Canvas = Figure | SubFigure
 
 
+def _model_and_data(model: Any, X: Any, y: Any, default: Any, what: str
+                    ) -> tuple[Any, np.ndarray, np.ndarray]:
+    """The user's fitted model with its 2-feature X and labels y, or ``default()``'s."""
+    if model is None:
+        return default()
+    if X is None or y is None:
+        raise ValueError("pass X and y along with your model")
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"the {what} plot needs 2 features, got X of shape {X.shape}")
+    return model, X, y
+
+
+def _loss_panel(ax: Any, model: Any) -> None:
+    """The mean loss per epoch, from the model's ``loss_curve_``."""
+    curve = np.asarray(model.loss_curve_)
+    ax.plot(np.arange(1, len(curve) + 1), curve, color=BLUE, marker="o", ms=3)
+    ax.set(xlabel="epoch", ylabel=r"mean loss $L$", title="Training loss")
+
+
+def _points(ax: Any, model: Any, X: np.ndarray, y: np.ndarray) -> None:
+    """The examples, one colour and marker per class."""
+    for k, cls in enumerate(model.classes_):
+        pts = X[y == cls]
+        ax.scatter(pts[:, 0], pts[:, 1], s=22, c=CLASS_COLOURS[k], marker=CLASS_MARKERS[k],
+                   edgecolors="white", linewidths=0.5, label=f"$y = {cls}$", zorder=3)
+
+
 def default_model() -> tuple[LogisticRegression, np.ndarray, np.ndarray]:
     """The lecture's example: 2 blobs of 50 (seed 1), full-batch GD, η = 0.5, 50 epochs."""
     X, y = two_blobs(50, seed=1)
@@ -27,18 +55,10 @@ def training(fig: Canvas | None = None, model: Any = None, X: Any = None,
 
     Pass a fitted ``model`` with its 2-feature ``X`` and labels ``y`` to draw yours.
     """
-    if model is None:
-        model, X, y = default_model()
-    elif X is None or y is None:
-        raise ValueError("pass X and y along with your model")
-    X, y = np.asarray(X, dtype=float), np.asarray(y)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"the boundary plot needs 2 features, got X of shape {X.shape}")
+    model, X, y = _model_and_data(model, X, y, default_model, "boundary")
     fig = Figure() if fig is None else fig
     left, right = fig.subplots(1, 2)
-    curve = np.asarray(model.loss_curve_)
-    left.plot(np.arange(1, len(curve) + 1), curve, color=BLUE, marker="o", ms=3)
-    left.set(xlabel="epoch", ylabel=r"mean loss $L$", title="Training loss")
+    _loss_panel(left, model)
     pad = 1.0
     lo, hi = X.min(0) - pad, X.max(0) + pad
     g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200))
@@ -47,10 +67,7 @@ def training(fig: Canvas | None = None, model: Any = None, X: Any = None,
     z = model.decision_function(grid).reshape(g1.shape)
     right.contourf(g1, g2, prob, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.35)
     right.contour(g1, g2, z, levels=[0.0], colors=[GREY], linewidths=2)
-    for k, cls in enumerate(model.classes_):
-        pts = X[y == cls]
-        right.scatter(pts[:, 0], pts[:, 1], s=22, c=CLASS_COLOURS[k], marker=CLASS_MARKERS[k],
-                      edgecolors="white", linewidths=0.5, label=f"$y = {cls}$", zorder=3)
+    _points(right, model, X, y)
     right.plot([], [], color=GREY, lw=2, label="$z = 0$")
     right.set(xlabel="$x_1$", ylabel="$x_2$", xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]),
               title=f"Decision boundary (accuracy {model.score(X, y):.2f})")
@@ -83,21 +100,13 @@ def softmax_training(fig: Canvas | None = None, model: Any = None, X: Any = None
     Pass a fitted ``model`` of up to three classes with its 2-feature ``X`` and labels
     ``y`` to draw yours.
     """
-    if model is None:
-        model, X, y = default_softmax_model()
-    elif X is None or y is None:
-        raise ValueError("pass X and y along with your model")
-    X, y = np.asarray(X, dtype=float), np.asarray(y)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"the regions plot needs 2 features, got X of shape {X.shape}")
+    model, X, y = _model_and_data(model, X, y, default_softmax_model, "regions")
     if len(model.classes_) > len(CLASS_COLOURS):
         raise ValueError(f"the regions plot has colours for {len(CLASS_COLOURS)} classes, "
                          f"the model has {len(model.classes_)}")
     fig = Figure() if fig is None else fig
     left, right = fig.subplots(1, 2)
-    curve = np.asarray(model.loss_curve_)
-    left.plot(np.arange(1, len(curve) + 1), curve, color=BLUE, marker="o", ms=3)
-    left.set(xlabel="epoch", ylabel=r"mean loss $L$", title="Training loss")
+    _loss_panel(left, model)
     lo, hi = X.min(0) - 1.0, X.max(0) + 1.0
     lo[1] -= 0.12 * (hi[1] - lo[1])  # room for the legend below the points
     window = (lo[0], hi[0], lo[1], hi[1])
@@ -108,10 +117,7 @@ def softmax_training(fig: Canvas | None = None, model: Any = None, X: Any = None
                  alpha=0.25)
     right.contour(g1, g2, best, levels=np.arange(len(colours) - 1) + 0.5, colors=[GREY],
                   linewidths=1.5)
-    for k, cls in enumerate(model.classes_):
-        pts = X[y == cls]
-        right.scatter(pts[:, 0], pts[:, 1], s=22, c=CLASS_COLOURS[k], marker=CLASS_MARKERS[k],
-                      edgecolors="white", linewidths=0.5, label=f"$y = {cls}$", zorder=3)
+    _points(right, model, X, y)
     right.set(xlabel="$x_1$", ylabel="$x_2$", xlim=window[:2], ylim=window[2:],
               title=f"Decision regions (accuracy {model.score(X, y):.2f})")
     right.grid(False)
