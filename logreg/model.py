@@ -260,10 +260,10 @@ class LogisticRegression:
         mean = self.reduction == "mean"
         batch = self.batch_size or n
         y_list = y.tolist() if batch == 1 else None
-        best, stale = math.inf, 0
-        w0, b0, first, stopped = w.copy(), b, len(self.loss_curve_), False
-        for _ in range(epochs):
-            penalty = self._penalty(w)
+        w0, b0 = w.copy(), b
+
+        def epoch() -> tuple[float, int]:
+            nonlocal w, b
             need_order = batch < n and self.shuffle
             order = self._rng_.permutation(n) if need_order or batch == 1 else None
             if batch == 1:
@@ -281,29 +281,43 @@ class LogisticRegression:
                     p.grad_w += K.l2_gradient(w, self.l2 * n)
                 w -= (self.eta * k) * p.grad_w
                 b -= (self.eta * k) * p.grad_b
+            return total, correct
+
+        self._epochs(X, epochs, stop, epoch, lambda: (w, b),
+                     lambda: self._loss_at(X, y, w0, b0))
+        self.coef_ = w.reshape(1, -1)
+        self.intercept_ = np.array([b], dtype=X.dtype)
+
+    def _epochs(self, X: np.ndarray, epochs: int, stop: bool, epoch: Any, weights: Any,
+                loss_at_start: Any) -> None:
+        """Run ``epoch()`` (it updates the weights, returns the summed loss and correct
+        predictions) up to ``epochs`` times, with the loss curve, ``verbose``, the stopping
+        rule (``tol``, PATIENCE) and the divergence checks; ``weights()`` gives (w, b)."""
+        n = X.shape[0]
+        best, stale, first, stopped = math.inf, 0, len(self.loss_curve_), False
+        for _ in range(epochs):
+            penalty = self._penalty(weights()[0])  # at the weights the epoch starts from
+            total, correct = epoch()
             cost = total / n + penalty
             self.loss_curve_.append(cost)
             self.n_iter_ += 1
             if self.verbose:
                 print(f"Epoch: {self.n_iter_:03d} | Train ACC: {correct / n:.3f} | "
                       f"Cost: {cost:.3f}")
-            self._check_divergence(w, b)
+            self._check_divergence(*weights())
             if stop and self.tol is not None:
                 stale = stale + 1 if cost > best - self.tol else 0
                 best = min(best, cost)
                 if stale >= PATIENCE:
                     stopped = True
                     break
-        self._check_ending(X, lambda: self._loss_at(X, y, w0, b0), first, stopped,
-                           partial=not stop)
+        self._check_ending(X, loss_at_start, first, stopped, partial=not stop)
         if not stopped and stop and self.tol is not None and epochs > 1:
             warnings.warn(f"gradient descent did not converge in max_iter={epochs} "
                           "epochs; raise max_iter or eta.", ConvergenceWarning,
-                          stacklevel=3)
-        self.coef_ = w.reshape(1, -1)
-        self.intercept_ = np.array([b], dtype=X.dtype)
+                          stacklevel=4 + (self.classes_.size > 2))  # at the caller
 
-    def _check_divergence(self, w: np.ndarray, b: float) -> None:
+    def _check_divergence(self, w: np.ndarray, b: Any) -> None:
         """Raise DivergenceError if the loss is non-finite or rose 5 epochs in a row.
 
         A run of rises counts only while the loss is above its first value, so
@@ -314,7 +328,7 @@ class LogisticRegression:
         cost = curve[-1]
         if not math.isfinite(cost):
             self._diverged(f"the loss became {cost} at epoch {len(curve)}")
-        if not (np.isfinite(w).all() and math.isfinite(b)):
+        if not (np.isfinite(w).all() and np.isfinite(b).all()):
             self._diverged(f"the weights overflowed at epoch {len(curve)}")
         last = curve[-PATIENCE - 1:]
         if len(last) == PATIENCE + 1 and all(p < q for p, q in pairwise(last)) \
@@ -516,41 +530,25 @@ class LogisticRegression:
         W, b = self.coef_.astype(X.dtype), self.intercept_.astype(np.float64)
         mean = self.reduction == "mean"
         batch = self.batch_size or n
-        best, stale, first, stopped = math.inf, 0, len(self.loss_curve_), False
         W0, b0 = W.copy(), b.copy()
-        for _ in range(epochs):
-            penalty = self._penalty(W)
+
+        def epoch() -> tuple[float, int]:
+            nonlocal W, b
             if batch < n:
                 order = self._rng_.permutation(n) if self.shuffle else None
-                total, correct = multinomial.minibatch_epoch(
+                return multinomial.minibatch_epoch(
                     X, Y, W, b, eta=self.eta, batch_size=batch, order=order, mean=mean,
                     l2=self.l2, accuracy=self.verbose)
-            else:
-                p = multinomial.full_pass(X, Y, W, b, accuracy=self.verbose)
-                total, correct = p.loss, p.correct
-                k = 1.0 / n if mean else 1.0
-                if self.l2:
-                    p.grad_w += K.l2_gradient(W, self.l2 * n)
-                W -= (self.eta * k) * p.grad_w
-                b -= (self.eta * k) * p.grad_b
-            cost = total / n + penalty
-            self.loss_curve_.append(cost)
-            self.n_iter_ += 1
-            if self.verbose:
-                print(f"Epoch: {self.n_iter_:03d} | Train ACC: {correct / n:.3f} | "
-                      f"Cost: {cost:.3f}")
-            self._check_divergence(W, float(b.sum()))
-            if stop and self.tol is not None:
-                stale = stale + 1 if cost > best - self.tol else 0
-                best = min(best, cost)
-                if stale >= PATIENCE:
-                    stopped = True
-                    break
-        self._check_ending(X, lambda: self._multinomial_loss_at(X, Y, W0, b0), first,
-                           stopped, partial=not stop)
-        if not stopped and stop and self.tol is not None and epochs > 1:
-            warnings.warn(f"gradient descent did not converge in max_iter={epochs} "
-                          "epochs; raise max_iter or eta.", ConvergenceWarning, stacklevel=4)
+            p = multinomial.full_pass(X, Y, W, b, accuracy=self.verbose)
+            k = 1.0 / n if mean else 1.0
+            if self.l2:
+                p.grad_w += K.l2_gradient(W, self.l2 * n)
+            W -= (self.eta * k) * p.grad_w
+            b -= (self.eta * k) * p.grad_b
+            return p.loss, p.correct
+
+        self._epochs(X, epochs, stop, epoch, lambda: (W, b),
+                     lambda: self._multinomial_loss_at(X, Y, W0, b0))
         self.coef_, self.intercept_ = W, b.astype(X.dtype)
 
     def _multinomial_loss_at(self, X: np.ndarray, Y: np.ndarray, W: np.ndarray,
