@@ -12,25 +12,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import time
 import tracemalloc
 import warnings
 
 import numpy as np
+from bench_trainer import median_time  # this folder: run as python bench/bench_softmax.py
 
 from logreg import LogisticRegression
 from logreg.multinomial import full_pass
 
 warnings.simplefilter("ignore")
-
-
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def plain_epoch(X: np.ndarray, y: np.ndarray, Y: np.ndarray, W: np.ndarray, b: np.ndarray,
