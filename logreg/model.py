@@ -416,8 +416,9 @@ class LogisticRegression:
         ``tol``, or where the decrease Newton predicts, ½∇JᵀΔ, is below the loss's
         rounding level at X's precision (float32 data gets there before ``tol``):
         converged as far as X's digits allow. When no step lowers the loss although
-        a visible decrease was predicted, it stops and says so. H may be singular
-        (softmax ignores a common shift): then Δ is the least-squares step.
+        a visible decrease was predicted, it stops and says so. When Cholesky fails
+        (H singular: features that are copies of each other, or constant), Δ is the
+        least-squares step.
         """
         n = X.shape[0]
         lam = self.l2
