@@ -97,7 +97,7 @@ def nll_vs_mse(fig: Canvas | None = None) -> Canvas:
 
 
 def softmax_outputs(fig: Canvas | None = None) -> Canvas:
-    """Softmax outputs a_1, a_2, a_3 as z_1 varies (z_2 = 1, z_3 = 0): they always sum to 1."""
+    """Softmax outputs as one net input varies, the others fixed: they always sum to 1."""
     fig, ax = _single_axes(fig)
     net = np.column_stack([SOFTMAX_Z1, *(np.full_like(SOFTMAX_Z1, v) for v in SOFTMAX_FIXED)])
     out, _ = F.softmax(net)
