@@ -81,9 +81,45 @@ def math_pieces(word: str) -> list[str]:
     return out
 
 
+#: how far an estimated line width (its words' widths added up) may be from the measured
+#: one before the estimate is trusted to decide a break without measuring the line
+ESTIMATE_SLACK = 0.15
+
+
 def wrap(text: str, size: float, width: float, weight: str = "normal") -> list[str]:
     """``text`` broken into lines no wider than ``width`` inches; ``$math$`` is broken
-    only after a top-level relation or operator, and only when it does not fit whole."""
+    only after a top-level relation or operator, and only when it does not fit whole.
+
+    Greedy: each line takes as many words as fit (at least one). Measuring a line
+    parses all its math, so candidate lines are first sized by adding up their words'
+    (cached) widths, and only lines whose estimate is within ESTIMATE_SLACK of
+    ``width`` are measured: the lines are the same as measuring every candidate.
+    """
+    words = []
+    for word in re.findall(r"\$[^$]*\$[^\s$]*|\S+", text):
+        fits = not word.startswith("$") or measure(word, size, weight)[0] <= width
+        words += [word] if fits else math_pieces(word)
+    space = measure("a b", size, weight)[0] - measure("ab", size, weight)[0]
+
+    def fits(line: list[str]) -> bool:
+        estimate = sum(measure(w, size, weight)[0] for w in line) + space * (len(line) - 1)
+        if abs(estimate - width) > ESTIMATE_SLACK * width:
+            return estimate < width
+        return measure(" ".join(line), size, weight)[0] <= width
+
+    lines, start = [], 0
+    while start < len(words):
+        stop = start + 1  # the longest run of words from ``start`` that fits
+        while stop < len(words) and fits(words[start:stop + 1]):
+            stop += 1
+        lines.append(" ".join(words[start:stop]))
+        start = stop
+    return lines
+
+
+def _wrap_measuring_every_line(text: str, size: float, width: float,
+                               weight: str = "normal") -> list[str]:
+    """:func:`wrap` measuring every candidate line (slow; the tests compare the two)."""
     words = []
     for word in re.findall(r"\$[^$]*\$[^\s$]*|\S+", text):
         fits = not word.startswith("$") or measure(word, size, weight)[0] <= width
