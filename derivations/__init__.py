@@ -19,7 +19,7 @@ from derivations.chain_rule import (
     sigmoid_mse_gradient,
 )
 from derivations.comparison import adaline_comparison
-from derivations.core import Derivation, Step, StepError
+from derivations.core import Derivation, Step, StepError, verify_all
 from derivations.curvature import curvature, l2_penalty
 from derivations.lecture import LECTURE, Algorithm, Lecture, Section
 from derivations.loss import nll_loss
@@ -58,5 +58,5 @@ __all__ = [
     "composed_gradient", "composed_gradient_symbolic", "curvature", "l2_penalty",
     "logistic_gradient", "nll_loss",
     "sgd_rule", "sigmoid_derivative", "sigmoid_mse_gradient", "stable_curvature",
-    "stable_delta", "stable_loss", "stable_sigmoid", "threshold",
+    "stable_delta", "stable_loss", "stable_sigmoid", "threshold", "verify_all",
 ]

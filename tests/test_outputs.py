@@ -312,8 +312,8 @@ def test_build_cli_tex_failure_is_one_clear_error(tmp_path, monkeypatch, capsys)
     def broken(*args, **kwargs):
         raise PdfError("Fake: pdflatex failed: ! Undefined control sequence. l.3")
 
-    from figures.outputs import pdf
-    monkeypatch.setattr(pdf, "compile_tex", broken)
+    from figures.outputs import engines
+    monkeypatch.setattr(engines, "compile_tex", broken)
     assert main(["derive", "--out", str(tmp_path), "--engine", "tex"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("logreg: error: Fake: pdflatex failed: ! Undefined")
@@ -478,3 +478,18 @@ def test_a_long_chain_of_tall_steps_stays_on_the_page(engine, tmp_path):
     pages = PdfReader(tmp_path / "slides.pdf").pages
     assert len(pages) == sum(f.reveals for f in frames)
     assert outside_the_page(tmp_path / "slides.pdf") == [], engine
+
+
+def test_lines_broken_by_estimate_are_those_measuring_every_line_gives():
+    from derivations.printing import note_text
+    from derivations.softmax import softmax_newton
+    from figures.outputs import pages
+    texts = [note_text(d, step) for d in (softmax_newton(), dv.stable_loss())
+             for step in d.verify()._steps[:4]]
+    texts += [r"the log-sum-exp does not depend on $k$; for $K \in \mathbb{N}$ and "
+              r"$j \in \left\{1, \ldots, K\right\}$; a well-known, often-used, "
+              "hyphen-heavy, re-arranged line-by-line text " * 2]
+    for text in texts:
+        for size, width in ((8, 1.2), (9.5, 2.5), (11, 6.0)):
+            assert pages.wrap(text, size, width) == \
+                pages._wrap_measuring_every_line(text, size, width), (text, width)

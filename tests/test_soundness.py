@@ -9,6 +9,9 @@ state after verification, and SymPy failures.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import multiprocessing
+import sys
 
 import pytest
 import sympy as sp
@@ -663,3 +666,66 @@ def test_an_update_needs_the_definitions_its_gradient_was_proven_with():
     d.update(w_j, w_j - mul(eta, a - y, x_j), "no a = sigma(z) here", dv.logistic_gradient(),
              eta, "weight")
     rejected(d, "define where")
+
+
+# ------------------------------------------------ proofs made by workers --
+def _toy(title: str, step: sp.Expr) -> dv.Derivation:
+    z = sp.Symbol("z", real=True)
+    d = dv.Derivation(title)
+    d.given((z + 1) ** 2, "start")
+    d.equal(step.subs(sp.Symbol("z"), z), "expand the square")
+    return d
+
+
+@functools.cache
+def _true_toy() -> dv.Derivation:
+    return _toy("True toy", sp.sympify("z**2 + 2*z + 1"))
+
+
+@functools.cache
+def _edited_toy() -> dv.Derivation:
+    return _toy("Edited toy", sp.sympify("z**2 + 2*z + 1"))
+
+
+@functools.cache
+def _false_toy() -> dv.Derivation:
+    return _toy("False toy", sp.sympify("z**2 + 1"))
+
+
+@functools.cache
+def _another_true_toy() -> dv.Derivation:
+    return _toy("Another true toy", sp.sympify("z**2 + 2*z + 1"))
+
+
+@pytest.fixture
+def forked_pool():
+    """Two forked workers, started now (as a build starts them)."""
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        pool.submit(int).result()
+        yield pool
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="builds fork only on Linux")
+def test_a_proof_made_by_a_worker_is_taken_only_for_the_same_content(forked_pool):
+    x = sp.Symbol("z", real=True)
+    _edited_toy().equal(x**2 + 7, "a false step added after the workers started")
+    # the workers build and prove the toy as its code makes it; here it has changed
+    # since, so their proof is not taken, and it fails here
+    with pytest.raises(dv.StepError, match="step 3"):
+        dv.verify_all([_true_toy, _edited_toy], forked_pool)
+    assert _true_toy().verified and not _edited_toy().verified
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="builds fork only on Linux")
+def test_a_false_step_proven_in_a_worker_fails_here(forked_pool):
+    with pytest.raises(dv.StepError, match="False toy"):
+        dv.verify_all([_another_true_toy, _false_toy], forked_pool)
+    assert not _false_toy().verified
+
+
+def test_a_made_up_proof_is_not_taken():
+    d = _toy("Made-up proof", sp.sympify("z**2 + 1"))
+    d._adopt("0" * 64)
+    d._adopt(None)
+    assert not d.verified

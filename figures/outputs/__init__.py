@@ -9,9 +9,16 @@ the manifest (``derivations.lecture.LECTURE``):
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
+import sys
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
+from derivations.core import verify_all
 from derivations.lecture import Lecture
 from figures.outputs.base import Context, Output
 from figures.outputs.engines import PdfError, choose_engine
@@ -51,13 +58,52 @@ def build(root: Path, names: Sequence[str] = tuple(OUTPUTS), *, lecture: Lecture
     used, program = choose_engine(engine)
     ctx = Context(Path(root), used, program, nested, **title)
     written: list[Path] = []
-    for i, name in enumerate(names, 1):
-        output = OUTPUTS[name]
-        if progress:
-            engine_note = f" ({used})" if output.uses_engine else ""
-            progress(i, len(names), f"{name}: {output.describe(lecture, ctx)}{engine_note}")
-        written += [p for p in output.write(lecture, ctx) if p not in written]
+    with contextlib.ExitStack() as jobs:
+        cpus = _cpus()
+        if cpus > 1 and _can_fork():
+            # forked copies of this process draw the figures and prove the derivations
+            # while it goes on; they start with everything imported, and what they write
+            # is byte for byte what this process would (the tests compare)
+            ctx.workers = jobs.enter_context(ProcessPoolExecutor(
+                min(WORKERS, cpus), mp_context=multiprocessing.get_context("fork")))
+            ctx.workers.submit(int)  # forked now, while this process has one thread
+        if program and cpus > 1:  # TeX runs in the background, two at a time
+            ctx.tex_jobs = jobs.enter_context(ThreadPoolExecutor(min(TEX_JOBS, cpus)))
+        try:
+            for i, name in enumerate(names, 1):
+                output = OUTPUTS[name]
+                if progress:
+                    engine_note = f" ({used})" if output.uses_engine else ""
+                    progress(i, len(names),
+                             f"{name}: {output.describe(lecture, ctx)}{engine_note}")
+                if name != "figures" and not ctx.proofs:
+                    verify_all([s.derivation for s in lecture], ctx.workers)
+                    ctx.proofs = tuple((s.derivation, s.derivation()._fingerprint())
+                                       for s in lecture)
+                written += [p for p in output.write(lecture, ctx) if p not in written]
+            ctx.finish()
+        except BaseException:
+            ctx.cancel()
+            raise
     return (f"tex ({program})" if program else "mathtext"), written
+
+
+#: TeX programs a build runs at once (each is single-threaded)
+TEX_JOBS = 2
+#: processes that draw and prove beside the build's own
+WORKERS = 2
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def _can_fork() -> bool:
+    """Workers are forked copies of this process: on Linux, and only from a process with
+    one thread (a copy of a threaded one can deadlock); else a build runs alone."""
+    return (sys.platform.startswith("linux") and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
 
 
 __all__ = ["OUTPUTS", "Context", "Output", "PdfError", "build"]

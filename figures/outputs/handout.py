@@ -14,7 +14,6 @@ from derivations.lecture import Algorithm, Lecture
 from derivations.printing import escape_text
 from figures import natural_size
 from figures.outputs.base import Context, Output
-from figures.outputs.engines import compile_tex
 from figures.outputs.files import write_atomic
 from figures.outputs.latex import ARTICLE_PACKAGES, preamble, write_tex
 from figures.outputs.pages import Pages, pdf_bytes
@@ -83,5 +82,10 @@ class HandoutOutput(Output):
         pdf = folder / "handout.pdf"
         if ctx.engine == "tex":
             tex = write_atomic(folder / "handout.tex", handout_tex(lecture, folder, ctx))
-            return [tex, compile_tex(tex, pdf, ctx.program, "handout")]
-        return [write_atomic(pdf, pdf_bytes(lambda p: _mathtext(lecture, p), lecture.title))]
+            return [tex, ctx.compile(tex, pdf, "handout")]
+        ctx.run(_mathtext_handout, lecture, pdf)
+        return [pdf]
+
+
+def _mathtext_handout(lecture: Lecture, pdf: Path) -> Path:
+    return write_atomic(pdf, pdf_bytes(lambda p: _mathtext(lecture, p), lecture.title))

@@ -84,6 +84,10 @@ class FiguresOutput(Output):
         return f"{len(lecture.figures())} figures as {', '.join(self.formats)}"
 
     def write(self, lecture: Lecture, ctx: Context) -> list[Path]:
-        written = write_figures(ctx.root / "figures", self.formats, lecture.figures())
+        folder, names = ctx.root / "figures", lecture.figures()
+        ctx.drawing = ctx.submit(write_figures, folder, self.formats, names)
+        if ctx.drawing is not None:  # a build: drawn beside the proofs (figure_pdf waits)
+            return [folder / f"{n}.{f}" for n in names for f in self.formats]
+        written = write_figures(folder, self.formats, names)
         ctx.figure_pdfs.update({p.stem: p for p in written if p.suffix == ".pdf"})
         return written

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
 from derivations.core import Derivation
 from derivations.lecture import Lecture
 from figures.outputs.base import Context, Output
-from figures.outputs.engines import compile_tex
 from figures.outputs.files import write_atomic
 from figures.outputs.latex import write_tex
 from figures.outputs.pages import pdf_bytes
@@ -33,11 +33,17 @@ class PdfOutput(Output):
     def write(self, lecture: Lecture, ctx: Context) -> list[Path]:
         folder = ctx.folder(self)
         written = []
-        for d in lecture.derivations():
+        for section in lecture:
+            d = section.derivation()
             pdf = folder / f"{d.name}.pdf"
             if ctx.engine == "tex":
                 tex = write_tex(d, folder)
-                written += [tex, compile_tex(tex, pdf, ctx.program, d.title)]
+                written += [tex, ctx.compile(tex, pdf, d.title)]
             else:
-                written.append(mathtext_pdf(d, pdf))
+                ctx.run(_mathtext_pdf_of, section.derivation, pdf)
+                written.append(pdf)
         return written
+
+
+def _mathtext_pdf_of(make: Callable[[], Derivation], pdf: Path) -> Path:
+    return mathtext_pdf(make(), pdf)

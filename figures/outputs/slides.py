@@ -34,7 +34,6 @@ from derivations.printing import (
     verbatim_latex,
 )
 from figures.outputs.base import Context, Output
-from figures.outputs.engines import compile_tex
 from figures.outputs.files import write_atomic
 from figures.outputs.pages import Geometry, Pages, display, measure, pdf_bytes, wrap
 from figures.style import BLUE, GREY, style
@@ -379,6 +378,6 @@ class SlidesOutput(Output):
         tex = write_atomic(folder / "slides.tex", slides_tex(lecture, ctx, frames))
         pdf = folder / "slides.pdf"
         if ctx.engine == "tex":
-            return [*figures, *written, tex, compile_tex(tex, pdf, ctx.program, "slides")]
+            return [*figures, *written, tex, ctx.compile(tex, pdf, "slides")]
         data = pdf_bytes(lambda pages: _mathtext(frames, pages), lecture.title, SLIDE)
         return [*figures, *written, tex, write_atomic(pdf, data)]
