@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -493,3 +494,43 @@ def test_lines_broken_by_estimate_are_those_measuring_every_line_gives():
         for size, width in ((8, 1.2), (9.5, 2.5), (11, 6.0)):
             assert pages.wrap(text, size, width) == \
                 pages._wrap_measuring_every_line(text, size, width), (text, width)
+
+
+def test_a_build_with_workers_writes_what_one_without_them_writes(tmp_path, monkeypatch):
+    import figures.outputs as outputs
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    short = lecture.Lecture("Short", "", (lecture.Section(dv.threshold, figures=("threshold",)),
+                                          lecture.Section(dv.stable_loss)))
+    sent = []
+
+    class Spy(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            sent.append(getattr(args[1], "__name__", "?") if len(args) > 1 else fn.__name__)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(outputs, "ProcessPoolExecutor", Spy)
+    names = ("figures", "pdf", "handout")
+    build(tmp_path / "workers", names, lecture=short, engine="mathtext")
+    assert {"write_figures", "_mathtext_pdf_of", "_mathtext_handout"} <= set(sent), sent
+    monkeypatch.setattr(outputs, "_can_fork", lambda: False)
+    build(tmp_path / "alone", names, lecture=short, engine="mathtext")
+    files = sorted(p.relative_to(tmp_path / "alone") for p in (tmp_path / "alone").rglob("*")
+                   if p.is_file())
+    assert len(files) == 2 + 2 + 1
+    for rel in files:
+        assert (tmp_path / "workers" / rel).read_bytes() == (tmp_path / "alone" / rel
+                                                             ).read_bytes(), rel
+
+
+def test_work_whose_worker_died_is_done_in_the_build_itself(tmp_path):
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from figures.outputs.base import Job
+    died: Future = Future()
+    died.set_exception(BrokenProcessPool("a worker was killed"))
+    assert Job(died, sorted, ([3, 1, 2],)).result() == [1, 2, 3]
+    failed: Future = Future()
+    failed.set_exception(PdfError("slides: pdflatex failed"))
+    with pytest.raises(PdfError, match="pdflatex failed"):  # a real failure is not redone
+        Job(failed, sorted, ([1],)).result()
