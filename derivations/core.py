@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -527,23 +528,32 @@ class Derivation:
         return self._proof is not None and self._proof == self._fingerprint()
 
     def _fingerprint(self) -> str:
-        parts: list[str] = [self.title, self.intro, sp.srepr(self.where),
-                            repr(sorted((sp.srepr(k), sp.srepr(v))
-                                        for k, v in self.functions.items())),
-                            repr(sorted((sp.srepr(k), sp.srepr(v))
-                                        for k, v in self.conditions.items()))]
+        """A hash of everything this derivation says and cites (JSON of the parts: no two
+        different lists of parts encode alike; SymPy objects by ``srepr``, assumptions too)."""
+        parts: list[Any] = [self.title, self.name, self.intro, self._key(self.where),
+                            sorted((self._key(k), self._key(v))
+                                   for k, v in self.functions.items()),
+                            sorted((self._key(k), self._key(v))
+                                   for k, v in self.conditions.items())]
         for step in self._steps:
-            parts += [sp.srepr(step.expr), sp.srepr(step.label), step.why, str(step.name),
+            parts += [self._key(step.expr), self._key(step.label), step.why, str(step.name),
                       type(step.relation).__name__]
-            for f in fields(step.relation):
-                value = getattr(step.relation, f.name)
-                if isinstance(value, Derivation):
-                    parts.append(value._fingerprint())
-                elif isinstance(value, Step):
-                    parts.append(str(self.number(value)))
-                else:
-                    parts.append(sp.srepr(value) if isinstance(value, sp.Basic) else repr(value))
-        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+            parts += [self._key(getattr(step.relation, f.name)) for f in fields(step.relation)]
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+    def _key(self, value: Any) -> Any:
+        """``value`` for :meth:`_fingerprint`, as JSON-able lists and strings."""
+        if isinstance(value, Derivation):
+            return ["derivation", value._fingerprint()]
+        if isinstance(value, Step):
+            return ["step", self.number(value)]
+        if isinstance(value, sp.Basic):
+            return ["sympy", sp.srepr(value)]
+        if isinstance(value, (tuple, list)):
+            return ["seq", [self._key(v) for v in value]]
+        if isinstance(value, Mapping):
+            return ["map", sorted((self._key(k), self._key(v)) for k, v in value.items())]
+        return ["repr", repr(value)]
 
     # -- what a reader sees beside a step ------------------------------------
     def shown(self, step: Step) -> list[Shown]:
@@ -696,15 +706,20 @@ def verify_all(makers: Sequence[Callable[[], Derivation]], workers: Any = None) 
     todo = [m for m in makers if not m().verified]
     if workers is not None and len(todo) > 1:
         jobs = []
-        for make in reversed(todo):
-            try:
-                jobs.append((make, workers.submit(_prove, make)))
-            except Exception:  # not picklable (a local function): proven here below
-                continue
-        for make, job in jobs:
-            try:
-                make()._adopt(job.result())
-            except Exception:  # proven again below, where the error is raised properly
-                continue
+        try:
+            for make in reversed(todo):
+                try:
+                    jobs.append((make, workers.submit(_prove, make)))
+                except Exception:  # a broken pool: proven here below
+                    break
+            for make, job in jobs:
+                try:
+                    make()._adopt(job.result())
+                except Exception:  # not sent (a local function), failed or lost: below
+                    continue
+        except BaseException:  # interrupted: what has not started never will
+            for _, job in jobs:
+                job.cancel()
+            raise
     for make in todo:
         make().verify()

@@ -10,12 +10,14 @@ the manifest (``derivations.lecture.LECTURE``):
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from derivations.core import verify_all
@@ -64,8 +66,10 @@ def build(root: Path, names: Sequence[str] = tuple(OUTPUTS), *, lecture: Lecture
             # forked copies of this process draw the figures and prove the derivations
             # while it goes on; they start with everything imported, and what they write
             # is byte for byte what this process would (the tests compare)
-            ctx.workers = jobs.enter_context(ProcessPoolExecutor(
-                min(WORKERS, cpus), mp_context=multiprocessing.get_context("fork")))
+            ctx.workers = ProcessPoolExecutor(
+                min(WORKERS, cpus), mp_context=multiprocessing.get_context("fork"),
+                initializer=_worker_starts, initargs=(os.getpid(),))
+            jobs.callback(_stop, ctx.workers, ctx)
             ctx.workers.submit(int)  # forked now, while this process has one thread
         if program and cpus > 1:  # TeX runs in the background, two at a time
             ctx.tex_jobs = jobs.enter_context(ThreadPoolExecutor(min(TEX_JOBS, cpus)))
@@ -77,15 +81,22 @@ def build(root: Path, names: Sequence[str] = tuple(OUTPUTS), *, lecture: Lecture
                     progress(i, len(names),
                              f"{name}: {output.describe(lecture, ctx)}{engine_note}")
                 if name != "figures" and not ctx.proofs:
-                    verify_all([s.derivation for s in lecture], ctx.workers)
-                    ctx.proofs = tuple((s.derivation, s.derivation()._fingerprint())
-                                       for s in lecture)
+                    ctx.proofs = _proofs(lecture, ctx.workers)
                 written += [p for p in output.write(lecture, ctx) if p not in written]
             ctx.finish()
         except BaseException:
             ctx.cancel()
+            ctx.failed = True
             raise
     return (f"tex ({program})" if program else "mathtext"), written
+
+
+def _proofs(lecture: Lecture, workers: Executor | None) -> tuple[tuple[Callable, str], ...]:
+    """Every section proven (in the workers, if any); what the workers may take: each
+    maker with the hash its derivation had when it was proven."""
+    verify_all([s.derivation for s in lecture], workers)
+    return tuple((s.derivation, d._proof) for s in lecture
+                 if (d := s.derivation()).verified and d._proof is not None)
 
 
 #: TeX programs a build runs at once (each is single-threaded)
@@ -100,10 +111,35 @@ def _cpus() -> int:
 
 
 def _can_fork() -> bool:
-    """Workers are forked copies of this process: on Linux, and only from a process with
-    one thread (a copy of a threaded one can deadlock); else a build runs alone."""
+    """Workers are forked copies of this process: on Linux, only from a process with one
+    thread (a copy of a threaded one can deadlock) that may have children; else a build
+    runs alone."""
     return (sys.platform.startswith("linux") and threading.active_count() == 1
+            and not multiprocessing.current_process().daemon
             and "fork" in multiprocessing.get_all_start_methods())
+
+
+def _worker_starts(build: int) -> None:
+    """In each worker: Ctrl-C is the build's to handle, and it ends with the build."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):  # PR_SET_PDEATHSIG = 1 (Linux)
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+    if os.getppid() != build:  # the build ended before the line above
+        os._exit(1)
+
+
+def _stop(workers: ProcessPoolExecutor, ctx: Context) -> None:
+    """The workers' end: after their work, or at once when the build failed."""
+    if ctx.failed:
+        if hasattr(workers, "terminate_workers"):  # Python 3.14
+            workers.terminate_workers()
+        else:
+            processes = getattr(workers, "_processes", None) or {}  # pid -> process
+            for process in list(processes.values()):
+                process.terminate()
+        workers.shutdown(wait=True, cancel_futures=True)
+    else:
+        workers.shutdown(wait=True)
 
 
 __all__ = ["OUTPUTS", "Context", "Output", "PdfError", "build"]

@@ -54,6 +54,7 @@ class Context:
     proofs: tuple[tuple[Callable, str], ...] = ()
     pending: list[Job] = field(default_factory=list)
     drawing: Job | None = None        # the figures being drawn by the workers
+    failed: bool = False              # the build failed: the workers are stopped at once
 
     def run(self, fn: Callable[..., Any], *args: Any) -> None:
         """``fn(*args)`` in a worker, with this build's proofs, when the build has workers
@@ -72,7 +73,10 @@ class Context:
             pickle.dumps((fn, args, self.proofs))
         except Exception:  # a lecture of local functions: done here
             return None
-        return Job(self.workers.submit(_with_proofs, self.proofs, fn, *args), fn, args)
+        try:
+            return Job(self.workers.submit(_with_proofs, self.proofs, fn, *args), fn, args)
+        except (BrokenExecutor, RuntimeError):  # a worker was killed: the rest is done here
+            return None
 
     def compile(self, tex: Path, pdf: Path, label: str) -> Path:
         """``pdf`` compiled from ``tex`` by the build's TeX program; in a build, in the
@@ -95,7 +99,7 @@ class Context:
 
     def cancel(self) -> None:
         """Drop the background work not yet started (a build that failed)."""
-        for job in self.pending:
+        for job in [*self.pending, *([self.drawing] if self.drawing else [])]:
             job.future.cancel()
 
     def figures_drawn(self) -> None:
