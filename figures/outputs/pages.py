@@ -93,12 +93,13 @@ def wrap(text: str, size: float, width: float, weight: str = "normal") -> list[s
     Greedy: each line takes as many words as fit (at least one). Measuring a line
     parses all its math, so candidate lines are first sized by adding up their words'
     (cached) widths, and only lines whose estimate is within ESTIMATE_SLACK of
-    ``width`` are measured: the lines are the same as measuring every candidate.
+    ``width`` are measured; every line found is then measured. A text whose words
+    would not size alike on their own (a lone ``$`` turns a line into math or out of
+    it) is wrapped by measuring every candidate line.
     """
-    words = []
-    for word in re.findall(r"\$[^$]*\$[^\s$]*|\S+", text):
-        fits = not word.startswith("$") or measure(word, size, weight)[0] <= width
-        words += [word] if fits else math_pieces(word)
+    words = _words(text, size, width, weight)
+    if any(w.replace(r"\$", "").count("$") not in (0, 2) or r"\$" in w for w in words):
+        return _greedy(words, size, width, weight)
     space = measure("a b", size, weight)[0] - measure("ab", size, weight)[0]
 
     def fits(line: list[str]) -> bool:
@@ -114,16 +115,22 @@ def wrap(text: str, size: float, width: float, weight: str = "normal") -> list[s
             stop += 1
         lines.append(" ".join(words[start:stop]))
         start = stop
+    if any(" " in line and measure(line, size, weight)[0] > width for line in lines):
+        return _greedy(words, size, width, weight)  # an estimate was off by the slack
     return lines
 
 
-def _wrap_measuring_every_line(text: str, size: float, width: float,
-                               weight: str = "normal") -> list[str]:
-    """:func:`wrap` measuring every candidate line (slow; the tests compare the two)."""
+def _words(text: str, size: float, width: float, weight: str) -> list[str]:
+    """The words of ``text``, with ``$math$`` too wide for a line cut into pieces."""
     words = []
     for word in re.findall(r"\$[^$]*\$[^\s$]*|\S+", text):
         fits = not word.startswith("$") or measure(word, size, weight)[0] <= width
         words += [word] if fits else math_pieces(word)
+    return words
+
+
+def _greedy(words: list[str], size: float, width: float, weight: str) -> list[str]:
+    """Lines of ``words``, each as long as fits, measuring every candidate line."""
     lines, line = [], ""
     for word in words:
         trial = f"{line} {word}".strip()
@@ -133,6 +140,12 @@ def _wrap_measuring_every_line(text: str, size: float, width: float,
         else:
             line = trial
     return [*lines, line] if line else lines
+
+
+def _wrap_measuring_every_line(text: str, size: float, width: float,
+                               weight: str = "normal") -> list[str]:
+    """:func:`wrap` measuring every candidate line (slow; the tests compare the two)."""
+    return _greedy(_words(text, size, width, weight), size, width, weight)
 
 
 def display(math: str) -> str:
