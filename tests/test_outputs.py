@@ -3,13 +3,20 @@ derivation README's recipe adds: content, slides, overflow, failures, determinis
 
 from __future__ import annotations
 
+import functools
 import itertools
+import multiprocessing
+import os
 import re
+import signal
 import subprocess
+import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
+import sympy as sp
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTPage
 from pypdf import PdfReader
@@ -489,9 +496,12 @@ def test_lines_broken_by_estimate_are_those_measuring_every_line_gives():
              for step in d.verify()._steps[:4]]
     texts += [r"the log-sum-exp does not depend on $k$; for $K \in \mathbb{N}$ and "
               r"$j \in \left\{1, \ldots, K\right\}$; a well-known, often-used, "
-              "hyphen-heavy, re-arranged line-by-line text " * 2]
+              "hyphen-heavy, re-arranged line-by-line text " * 2,
+              # a lone $ turns a line into math, or out of it (found by a review)
+              r"then ($a + b$) and ($c + d$) and ($e + f$) so on",
+              r"$\Sigma\Sigma\Sigma\Sigma\Sigma\Sigma\Sigma\Sigma$ costs 5 US$ in total"]
     for text in texts:
-        for size, width in ((8, 1.2), (9.5, 2.5), (11, 6.0)):
+        for size, width in ((8, 0.8), (8, 1.2), (9.5, 2.5), (10, 1.85), (11, 6.0)):
             assert pages.wrap(text, size, width) == \
                 pages._wrap_measuring_every_line(text, size, width), (text, width)
 
@@ -534,3 +544,119 @@ def test_work_whose_worker_died_is_done_in_the_build_itself(tmp_path):
     failed.set_exception(PdfError("slides: pdflatex failed"))
     with pytest.raises(PdfError, match="pdflatex failed"):  # a real failure is not redone
         Job(failed, sorted, ([1],)).result()
+
+
+# ------------------------------------------------------ a build's workers --
+#: the file a test's derivation is read from when it is made (a teacher's module being edited)
+EDITED: dict[str, Path] = {}
+
+
+def _from_file() -> dv.Derivation:
+    return _toy_square(EDITED["step"].read_text())
+
+
+@functools.cache
+def _toy_square(right: str) -> dv.Derivation:
+    z = sp.Symbol("z", real=True)
+    d = dv.Derivation("Toy square")
+    d.given((z + 1) ** 2, "start")
+    d.equal(sp.sympify(right, locals={"z": z}), "expand the square")
+    return d
+
+
+def test_a_derivation_edited_during_a_build_is_never_printed_unproven(tmp_path, monkeypatch):
+    import figures.outputs as outputs
+    EDITED["step"] = tmp_path / "step.txt"
+    EDITED["step"].write_text("z**2 + 2*z + 1")
+    proven = outputs.verify_all
+
+    def saved_while_building(*args):  # the file is saved just after the proofs
+        proven(*args)
+        EDITED["step"].write_text("z**2 + 7")
+
+    monkeypatch.setattr(outputs, "verify_all", saved_while_building)
+    short = lecture.Lecture("T", "", (lecture.Section(_from_file),))
+    for fork in (True, False):
+        monkeypatch.setattr(outputs, "_can_fork", lambda fork=fork: fork)
+        EDITED["step"].write_text("z**2 + 2*z + 1")
+        with pytest.raises(dv.StepError, match="step 2"):
+            build(tmp_path / str(fork), ("pdf",), lecture=short, engine="mathtext")
+        assert not (tmp_path / str(fork) / "derivations" / "toy-square.pdf").exists()
+
+
+def _killed_in_a_worker(mark: Path, original):
+    def draw(fig=None):
+        if multiprocessing.parent_process() is not None:
+            mark.write_text("killed")
+            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+        return original(fig)
+    return draw
+
+
+def test_a_build_whose_worker_is_killed_finishes_its_work_itself(tmp_path, monkeypatch):
+    import figures
+    import figures.outputs as outputs
+    monkeypatch.setattr(outputs, "_can_fork", lambda: True)
+    monkeypatch.setitem(figures.FIGURES, "threshold", _killed_in_a_worker(
+        tmp_path / "mark", figures.FIGURES["threshold"]))
+    short = lecture.Lecture("T", "", (lecture.Section(dv.threshold, figures=("threshold",)),
+                                      lecture.Section(dv.stable_loss)))
+    build(tmp_path / "out", ("figures", "pdf", "handout"), lecture=short, engine="mathtext")
+    assert (tmp_path / "mark").read_text() == "killed"
+    for rel in ("figures/threshold.png", "figures/threshold.pdf", "derivations/handout.pdf",
+                "derivations/threshold.pdf", "derivations/stable-loss.pdf"):
+        assert (tmp_path / "out" / rel).stat().st_size > 0, rel
+
+
+def test_a_build_inside_a_daemonic_process_runs_alone(monkeypatch):
+    import figures.outputs as outputs
+
+    class Daemonic:
+        daemon = True
+
+    monkeypatch.setattr(multiprocessing, "current_process", lambda: Daemonic())
+    assert not outputs._can_fork()
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=,stat=", "--ppid", str(pid)], capture_output=True,
+                         text=True).stdout.split("\n")
+    return [int(line.split()[0]) for line in out if line.strip() and "Z" not in line.split()[1]]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+@pytest.mark.parametrize("how", ["terminate the build", "Ctrl-C"])
+def test_a_stopped_build_leaves_no_workers_and_no_worker_tracebacks(how, tmp_path):
+    cmd = [sys.executable, "-m", "logreg.cli", "build", "--out", str(tmp_path / "out"),
+           "--engine", "mathtext"]
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    workers: list[int] = []
+    for _ in range(600):  # until the two workers run (imports take a few seconds)
+        workers = _children(proc.pid)
+        if len(workers) >= 2:
+            break
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the build did not start its workers"
+    time.sleep(1.0)
+    if how == "Ctrl-C":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.terminate()
+    _, err = proc.communicate(timeout=60)
+    for _ in range(200):
+        if not any(_alive(w) for w in workers):
+            break
+        time.sleep(0.05)
+    assert not any(_alive(w) for w in workers), "workers outlived the build"
+    assert "Traceback" not in err
+    if how == "Ctrl-C":
+        assert proc.returncode == 130 and "interrupted" in err
