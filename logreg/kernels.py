@@ -188,21 +188,36 @@ def softmax(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return E * (1.0 / S), f["log_softmax_rest"](Z, Mx, S)  # one division per row
 
 
-def softmax_loss(Z: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, float]:
-    """``(A, L)`` for rows of net inputs Z and one-hot labels Y: the softmax and the summed
-    cross-entropy, each row's M + log S - sum_k y_k z_k (``stable_log_softmax``).
+def softmax_loss(Z: np.ndarray, Y: np.ndarray, axis: int = 1) -> tuple[np.ndarray, float]:
+    """``(A, L)`` for net inputs Z and one-hot labels Y, the classes along ``axis`` (1: a
+    row per example; 0: a row per class): the softmax and the summed cross-entropy, each
+    example's M + log S - sum_k y_k z_k (``stable_log_softmax``).
 
     >>> A, L = softmax_loss(np.zeros((2, 4)), np.eye(4)[:2])
     >>> round(L, 6) == round(2 * float(np.log(4)), 6)
     True
+    >>> A0, L0 = softmax_loss(np.zeros((4, 2)), np.eye(4)[:, :2], axis=0)
+    >>> bool(np.allclose(A0, A.T)) and round(L0, 9) == round(L, 9)
+    True
     """
+    if axis not in (0, 1) or Z.ndim != 2:
+        raise ValueError(f"softmax_loss takes a 2-d Z with the classes along axis 0 or 1, "
+                         f"got axis={axis!r} and Z of shape {Z.shape}")
     f = _softmax_kernels()
-    Mx = Z[:, :1].copy()
-    for col in range(1, Z.shape[1]):
-        np.maximum(Mx[:, 0], Z[:, col], out=Mx[:, 0])
-    E = f["term"](Z, Mx)
-    S = E @ np.ones((Z.shape[1], 1), Z.dtype)
-    T = np.einsum("ik,ik->i", Y, Z)[:, None]  # the sum of the term y z, in one pass
+    if axis == 1:
+        Mx = Z[:, :1].copy()  # each row's largest z; column by column is 3x NumPy's max(axis=1)
+        for col in range(1, Z.shape[1]):
+            np.maximum(Mx[:, 0], Z[:, col], out=Mx[:, 0])
+        E = f["term"](Z, Mx)
+        S = E @ np.ones((Z.shape[1], 1), Z.dtype)
+        T = np.einsum("ik,ik->i", Y, Z)[:, None]  # the sum of the term y z, in one pass
+    else:  # each example a column: the maximum and the sums run over contiguous rows
+        Mx = Z[:1].copy()
+        for row in range(1, Z.shape[0]):
+            np.maximum(Mx, Z[row:row + 1], out=Mx)
+        E = f["term"](Z, Mx)
+        S = E.sum(axis=0, keepdims=True)
+        T = np.einsum("ki,ki->i", Y, Z)[None, :]
     return np.multiply(E, 1.0 / S, out=E), float(f["loss"](Mx, S, T).sum(dtype=np.float64))
 
 
