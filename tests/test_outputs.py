@@ -618,17 +618,27 @@ def test_a_build_inside_a_daemonic_process_runs_alone(monkeypatch):
     assert not outputs._can_fork()
 
 
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of a process, from /proc; None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+    return fields[0], int(fields[1])
+
+
 def _children(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=,stat=", "--ppid", str(pid)], capture_output=True,
-                         text=True).stdout.split("\n")
-    return [int(line.split()[0]) for line in out if line.strip() and "Z" not in line.split()[1]]
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (st := _stat(int(entry.name))) and st[1] == pid:
+            if st[0] != "Z":
+                found.append(int(entry.name))
+    return found
 
 
 def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
-    except (FileNotFoundError, IndexError):
-        return False
+    st = _stat(pid)
+    return st is not None and st[0] != "Z"
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
