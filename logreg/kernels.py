@@ -203,21 +203,16 @@ def softmax_loss(Z: np.ndarray, Y: np.ndarray, axis: int = 1) -> tuple[np.ndarra
     if axis not in (0, 1) or Z.ndim != 2:
         raise ValueError(f"softmax_loss takes a 2-d Z with the classes along axis 0 or 1, "
                          f"got axis={axis!r} and Z of shape {Z.shape}")
-    f = _softmax_kernels()
     if axis == 1:
-        Mx = Z[:, :1].copy()  # each row's largest z; column by column is 3x NumPy's max(axis=1)
-        for col in range(1, Z.shape[1]):
-            np.maximum(Mx[:, 0], Z[:, col], out=Mx[:, 0])
-        E = f["term"](Z, Mx)
-        S = E @ np.ones((Z.shape[1], 1), Z.dtype)
-        T = np.einsum("ik,ik->i", Y, Z)[:, None]  # the sum of the term y z, in one pass
-    else:  # each example a column: the maximum and the sums run over contiguous rows
-        Mx = Z[:1].copy()
-        for row in range(1, Z.shape[0]):
-            np.maximum(Mx, Z[row:row + 1], out=Mx)
-        E = f["term"](Z, Mx)
-        S = E.sum(axis=0, keepdims=True)
-        T = np.einsum("ki,ki->i", Y, Z)[None, :]
+        A, L = softmax_loss(Z.T, Y.T, axis=0)
+        return A.T, L
+    f = _softmax_kernels()
+    Mx = Z[:1].copy()  # each example's largest z: the maximum runs over contiguous rows
+    for row in range(1, Z.shape[0]):
+        np.maximum(Mx, Z[row:row + 1], out=Mx)
+    E = f["term"](Z, Mx)
+    S = E.sum(axis=0, keepdims=True)
+    T = np.einsum("ki,ki->i", Y, Z)[None, :]  # the sum of the term y z, in one pass
     return np.multiply(E, 1.0 / S, out=E), float(f["loss"](Mx, S, T).sum(dtype=np.float64))
 
 

@@ -3,7 +3,6 @@ derivation README's recipe adds: content, slides, overflow, failures, determinis
 
 from __future__ import annotations
 
-import functools
 import itertools
 import multiprocessing
 import os
@@ -16,7 +15,6 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
-import sympy as sp
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTPage
 from pypdf import PdfReader
@@ -26,6 +24,7 @@ from derivations import lecture
 from figures.outputs import OUTPUTS, Context, PdfError, build, engines, images, slides
 from logreg.cli import main
 from tests.conftest import tex_engine_or_skip
+from tests.test_soundness import toy
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINES = ["mathtext", "tex"]
@@ -552,16 +551,7 @@ EDITED: dict[str, Path] = {}
 
 
 def _from_file() -> dv.Derivation:
-    return _toy_square(EDITED["step"].read_text())
-
-
-@functools.cache
-def _toy_square(right: str) -> dv.Derivation:
-    z = sp.Symbol("z", real=True)
-    d = dv.Derivation("Toy square")
-    d.given((z + 1) ** 2, "start")
-    d.equal(sp.sympify(right, locals={"z": z}), "expand the square")
-    return d
+    return toy("Toy square", EDITED["step"].read_text())
 
 
 def test_a_derivation_edited_during_a_build_is_never_printed_unproven(tmp_path, monkeypatch):

@@ -669,32 +669,20 @@ def test_an_update_needs_the_definitions_its_gradient_was_proven_with():
 
 
 # ------------------------------------------------ proofs made by workers --
-def _toy(title: str, step: sp.Expr) -> dv.Derivation:
+@functools.cache
+def toy(title: str, right: str) -> dv.Derivation:
+    """(z + 1)^2 = ``right``, one per content; a maker for workers is a partial of it."""
     z = sp.Symbol("z", real=True)
     d = dv.Derivation(title)
     d.given((z + 1) ** 2, "start")
-    d.equal(step.subs(sp.Symbol("z"), z), "expand the square")
+    d.equal(sp.sympify(right, locals={"z": z}), "expand the square")
     return d
 
 
-@functools.cache
-def _true_toy() -> dv.Derivation:
-    return _toy("True toy", sp.sympify("z**2 + 2*z + 1"))
-
-
-@functools.cache
-def _edited_toy() -> dv.Derivation:
-    return _toy("Edited toy", sp.sympify("z**2 + 2*z + 1"))
-
-
-@functools.cache
-def _false_toy() -> dv.Derivation:
-    return _toy("False toy", sp.sympify("z**2 + 1"))
-
-
-@functools.cache
-def _another_true_toy() -> dv.Derivation:
-    return _toy("Another true toy", sp.sympify("z**2 + 2*z + 1"))
+_true_toy = functools.partial(toy, "True toy", "z**2 + 2*z + 1")
+_edited_toy = functools.partial(toy, "Edited toy", "z**2 + 2*z + 1")
+_false_toy = functools.partial(toy, "False toy", "z**2 + 1")
+_another_true_toy = functools.partial(toy, "Another true toy", "z**2 + 2*z + 1")
 
 
 @pytest.fixture
@@ -725,7 +713,7 @@ def test_a_false_step_proven_in_a_worker_fails_here(forked_pool):
 
 
 def test_a_made_up_proof_is_not_taken():
-    d = _toy("Made-up proof", sp.sympify("z**2 + 1"))
+    d = toy("Made-up proof", "z**2 + 1")
     d._adopt("0" * 64)
     d._adopt(None)
     assert not d.verified
