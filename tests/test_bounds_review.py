@@ -314,3 +314,14 @@ def test_the_tails_bound_cited_at_a_defined_point_in_the_tails():
     d.bound(sp.Rational(7, 1000), "7 is in the tails", "<", source=sigmoid_tails(),
             result=None, var=z)
     d.verify()
+
+
+@pytest.mark.xfail(strict=True, reason="key() looks for a Bound anywhere in the chain, "
+                   "inequality() only along the path to the result")
+def test_the_key_of_a_result_reached_by_equalities_ignores_a_bound_on_a_side_branch():
+    d = Derivation("branch")
+    first = d.given(x**2 + 1, "start", name="same")
+    d.bound(x**2, "drop the 1", ">")
+    d.equal(1 + x**2, "reorder", of=first)  # the named result: x^2 + 1 = 1 + x^2
+    left, sign, right, _ = d.key("same")
+    assert (left, sign, right) == (x**2 + 1, "=", 1 + x**2)
