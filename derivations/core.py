@@ -461,7 +461,7 @@ class Derivation:
             left, sign, right = last.label, last.relation.sign, last.expr
         elif len(chain) > 1 and all(isinstance(s.relation, Equivalent) for s in chain[1:]):
             left, sign, right = chain[0].expr, last.relation.sign, last.expr
-        elif any(isinstance(s.relation, Bound) for s in chain):
+        elif any(isinstance(s.relation, Bound) for s in self._path(last)):
             left, sign, right = self.inequality(name)
         else:
             (left, right), sign = self.statement(name), "="

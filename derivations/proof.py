@@ -308,8 +308,12 @@ def real_derivatives(expr: sp.Basic) -> sp.Basic:
         return isinstance(e, sp.Derivative) and isinstance(e.expr, sp.core.function.AppliedUndef) \
             and e.expr.is_real is True
 
-    found = {e: _fresh("dfdx", real=True) for e in expr.atoms(sp.Derivative) if opaque(e)} \
-        if isinstance(expr, sp.Basic) else {}
+    if not isinstance(expr, sp.Basic):
+        return expr
+    # f'(0) and f'(1) hold the same Derivative inside two Subs: each Subs is its own value
+    at = {e: _fresh("dfdx", real=True) for e in expr.atoms(sp.Subs) if opaque(e.expr)}
+    expr = expr.xreplace(at) if at else expr
+    found = {e: _fresh("dfdx", real=True) for e in expr.atoms(sp.Derivative) if opaque(e)}
     return expr.xreplace(found) if found else expr
 
 
@@ -342,6 +346,27 @@ def abs_cases(expr: sp.Expr) -> list[sp.Expr]:
     return []
 
 
+def is_real(expr: sp.Basic) -> bool:
+    """True when SymPy shows ``expr`` is a (finite) real number for every allowed value:
+    an order step compares real numbers only.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> is_real(sp.exp(x) + 1), is_real(sp.log(-1 - x**2)), is_real(sp.I * x)
+    (True, False, False)
+    """
+    e = signed_sums(real_derivatives(expr))
+    if e.is_extended_real is True and e.is_finite is not False:
+        return e.is_real is True or e.is_finite is True or _finite_real(e)
+    return False
+
+
+def _finite_real(e: sp.Basic) -> bool:
+    """Real with no infinite part: every atom a finite real number."""
+    return all(getattr(a, "is_real", None) is True for a in e.atoms(sp.Symbol, sp.Number,
+                                                                      sp.Indexed))\
+        and not e.has(sp.oo, -sp.oo, sp.zoo, sp.nan)
+
+
 def signed_sums(expr: sp.Basic) -> sp.Basic:
     """Each sum whose every term is nonnegative (or positive, over a nonempty range)
     replaced by a fresh symbol with that sign, so that SymPy can reason about it.
@@ -353,11 +378,17 @@ def signed_sums(expr: sp.Basic) -> sp.Basic:
     """
     def one(e: sp.Sum) -> sp.Basic:
         term = signed_sums(e.function)
-        nonempty = all((hi - lo + 1).is_positive for _, lo, hi in e.limits)
-        if term.is_positive and nonempty:
+        # a reversed range (hi < lo - 1) is minus a sum (Karr): only a range of
+        # length >= 0 keeps the term's sign
+        lengths = [(hi - lo + 1) for _, lo, hi in e.limits]
+        if not all(n.is_nonnegative is True for n in lengths):
+            return e
+        if term.is_positive and all(n.is_positive is True for n in lengths):
             return _fresh("S", positive=True)
         if term.is_nonnegative:
             return _fresh("S", nonnegative=True)
+        if term.is_extended_real and term.is_finite:
+            return _fresh("S", real=True)
         return e
 
     if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum):
@@ -378,9 +409,10 @@ def exp_of_positive(expr: sp.Basic) -> sp.Basic:
         return expr
     expr = sp.powsimp(sp.expand_power_exp(expr))
     for p in sorted(expr.free_symbols, key=str):
-        if not (isinstance(p, sp.Symbol) and p.is_positive):
+        if not (isinstance(p, sp.Symbol) and p.is_nonnegative):
             continue
-        q = _fresh(f"q_{p}", positive=True)
+        # p > 0 gives q > 0; p >= 0 gives q >= 0 (e^0 = 1)
+        q = _fresh(f"q_{p}", **({"positive": True} if p.is_positive else {"nonnegative": True}))
         ok = True
 
         def put(e: sp.exp, p: sp.Symbol = p, q: sp.Dummy = q) -> sp.Basic:

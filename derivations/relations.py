@@ -292,6 +292,10 @@ class Bound(Relation):
             for inst in proof.instances(d.conditions, lc.free_symbols | rc.free_symbols):
                 li, ri = lc.xreplace(inst), rc.xreplace(inst)
                 _same_singularities(li, ri)
+                for side, what in ((li, "the earlier side"), (ri, "this step")):
+                    if not proof.is_real(side):
+                        raise ProofGap(f"SymPy cannot show that {what} is a real number "
+                                       "(an order compares real numbers only)")
                 if not proof.has_sign(ri - li, want):
                     raise ProofGap(f"SymPy cannot show that the difference "
                                    f"{sp.simplify(ri - li)} is {want}")
@@ -319,10 +323,15 @@ class Bound(Relation):
         pattern, found = self._bounds()
         if self.var not in pattern.free_symbols:
             raise ProofGap(f"the cited bound on {pattern} is not in {self.var}")
-        _needs_conditions(d, src, _closure(src, pattern, *(v for _, v in found)) - {self.var})
+        if any(name == self.var for name, _ in src.where):
+            raise ProofGap(f"{src.title!r} defines {self.var} (where=...): its bound is about "
+                           f"that definition, not about any {self.var}")
+        values = [v for _, v in found]
+        _needs_conditions(d, src, _closure(src, pattern, *values) - {self.var})
         for fn, lam in src.functions.items():
-            if pattern.has(fn) and not (fn in d.functions and proof.zero(
-                    d.unfold(fn(*lam.variables)) - src.unfold(fn(*lam.variables)))):
+            if any(e.has(fn) for e in (pattern, *values)) and not (
+                    fn in d.functions and proof.zero(d.unfold(fn(*lam.variables))
+                                                     - src.unfold(fn(*lam.variables)))):
                 raise ProofGap(f"{src.title!r} proved it for {fn} as defined there: define "
                                f"functions={{{fn}: ...}} the same way here")
         allowed = proof.condition_set(self.var, src.conditions)
@@ -342,9 +351,14 @@ class Bound(Relation):
         before, after = before.replace(shape, mark), after.replace(shape, mark)
         if not args:
             raise ProofGap(f"{pattern} does not occur in the earlier expression or this step")
-        for arg in args:
-            for inst in proof.instances(d.conditions, arg.free_symbols):
-                if not proof.contained(arg.xreplace(inst), allowed):
+        for arg in args:  # with its definitions put in: a defined symbol is its value
+            value = d.expand(arg)
+            for u in proof.undefined_where(value):
+                if not proof.nonzero(u):
+                    raise ProofGap(f"the cited bound's argument {arg} is undefined where "
+                                   f"{u} = 0: declare a condition that excludes it")
+            for inst in proof.instances(d.conditions, value.free_symbols):
+                if not proof.contained(value.xreplace(inst), allowed):
                     raise ProofGap(f"the bound was proven for {self.var} in {allowed}; SymPy "
                                    f"cannot show that {arg} is in it")
         cases: list[dict] = [{}]
@@ -353,6 +367,9 @@ class Bound(Relation):
             indices = _around(before, m) | _around(after, m)
             options = _anywhere(lo, hi, lo_open, hi_open, sorted(indices, key=str))
             cases = [{**c, m: o} for c in cases for o in options]
+            if len(cases) > MAX_CITED_CASES:
+                raise ProofGap(f"the cited bound occurs at {len(args)} arguments, more than "
+                               f"{MAX_CITED_CASES} cases to prove: split the step")
         return before, after, cases
 
     def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
@@ -375,6 +392,10 @@ class Bound(Relation):
 
     def cited(self) -> list[Derivation]:
         return [self.source] if self.source is not None else []
+
+
+#: the most combinations of cited values one order step proves (3 per closed range)
+MAX_CITED_CASES = 27
 
 
 def _range(found: list[tuple[str, sp.Basic]], var: sp.Symbol, arg: sp.Basic

@@ -40,7 +40,6 @@ def rejected(d: Derivation) -> None:
 # n < 0, so a sum of squares over 1..n is NOT nonnegative for every integer n
 # (sum_{i=1}^{-3} u_i^2 = -(u_{-2}^2 + u_{-1}^2 + u_0^2)). proof.signed_sums checks only
 # the sign of the term, never that the range is not reversed.
-@pytest.mark.xfail(strict=True, reason="signed_sums ignores reversed ranges (Karr)")
 @pytest.mark.parametrize("upper", [sp.Symbol("n", integer=True), -sp.oo],
                          ids=["any-integer-n", "minus-infinity"])
 def test_a_sum_of_squares_over_a_possibly_reversed_range_is_not_nonnegative(upper):
@@ -50,7 +49,6 @@ def test_a_sum_of_squares_over_a_possibly_reversed_range_is_not_nonnegative(uppe
     rejected(d)
 
 
-@pytest.mark.xfail(strict=True, reason="signed_sums ignores reversed ranges (Karr)")
 def test_a_sum_up_to_j_minus_2_is_reversed_at_j_equal_1():
     big_k = sp.Symbol("K", integer=True, positive=True)
     j = sp.Symbol("j", integer=True, positive=True)
@@ -60,7 +58,6 @@ def test_a_sum_up_to_j_minus_2_is_reversed_at_j_equal_1():
     rejected(d)
 
 
-@pytest.mark.xfail(strict=True, reason="signed_sums ignores reversed ranges (Karr)")
 def test_a_cited_bound_summed_over_a_possibly_reversed_range_is_rejected():
     # n = -3: the left side is -(σ'(z_-2) + σ'(z_-1) + σ'(z_0)) in [-3/4, 0), the right -3/4
     n_any = sp.Symbol("n", integer=True)
@@ -72,8 +69,6 @@ def test_a_cited_bound_summed_over_a_possibly_reversed_range_is_rejected():
 
 
 # --------------------------------------------- derivatives of unknown real functions --
-@pytest.mark.xfail(strict=True, reason="real_derivatives gives f'(0) and f'(1) one symbol: "
-                   "both Subs share the atom Derivative(f(x), x)")
 @pytest.mark.parametrize("sign", ["<=", ">="])
 def test_the_slopes_of_an_unknown_function_at_two_points_are_not_ordered(sign):
     f = sp.Function("f", real=True)
@@ -94,8 +89,6 @@ def _log_source() -> tuple[Derivation, sp.Symbol]:
     return src, a
 
 
-@pytest.mark.xfail(strict=True, reason="_needs_conditions skips the cited variable's own "
-                   "where-definition in the source (closure minus var)")
 def test_a_bound_that_holds_by_the_sources_definition_of_var_is_not_general():
     src, a = _log_source()
     q = sp.Symbol("q", positive=True)
@@ -105,8 +98,6 @@ def test_a_bound_that_holds_by_the_sources_definition_of_var_is_not_general():
     rejected(d)
 
 
-@pytest.mark.xfail(strict=True, reason="_needs_conditions skips the cited variable's own "
-                   "where-definition in the source (closure minus var)")
 def test_a_bound_cited_where_var_is_defined_otherwise_is_rejected():
     src, a = _log_source()
     d = Derivation("cited", where=[(a, sp.S.Half)])
@@ -130,8 +121,6 @@ def _g_source() -> tuple[Derivation, sp.Function, sp.Symbol]:
     return src, g, s
 
 
-@pytest.mark.xfail(strict=True, reason="a function in the cited bound's value is not "
-                   "checked against the source's definition (only the pattern's are)")
 @pytest.mark.parametrize("here", ["zero", "undefined"])
 def test_a_cited_bound_means_what_its_source_defined(here):
     src, g, s = _g_source()
@@ -144,8 +133,6 @@ def test_a_cited_bound_means_what_its_source_defined(here):
     rejected(d)
 
 
-@pytest.mark.xfail(strict=True, reason="the argument's domain is checked on the unexpanded "
-                   "defined symbol (its declared condition), not on its definition")
 def test_a_defined_argument_cannot_borrow_a_condition_its_definition_breaks():
     t0 = sp.Symbol("t0", real=True)
     d = Derivation("contradiction", where=[(t0, sp.S.Zero)], functions={sigma: SIGMOID},
@@ -158,8 +145,6 @@ def test_a_defined_argument_cannot_borrow_a_condition_its_definition_breaks():
     rejected(d)
 
 
-@pytest.mark.xfail(strict=True, reason="the citation replaces σ'(t) before the definitions "
-                   "are put in, so t = 1/x's singularity at x = 0 is never compared")
 def test_a_cited_bound_does_not_remove_a_singularity_of_a_defined_argument():
     t1 = sp.Symbol("t1", real=True)
     d = Derivation("singular", where=[(t1, 1 / x)], functions={sigma: SIGMOID})
@@ -184,7 +169,6 @@ def test_a_bound_chain_started_from_an_identity_about_another_f_is_rejected():
 
 # -------------------------------------------------------------- complex values --
 # An order step compares real numbers; the checker only proves the difference's sign.
-@pytest.mark.xfail(strict=True, reason="order steps never check that both sides are real")
 @pytest.mark.parametrize("start", [sp.I, sp.Symbol("w"), sp.log(-1 - x**2),
                                    sp.I * slope(x)], ids=["i", "complex-w", "log", "i-slope"])
 def test_an_order_step_between_non_real_values_is_rejected(start):
@@ -194,8 +178,6 @@ def test_an_order_step_between_non_real_values_is_rejected(start):
     rejected(d)
 
 
-@pytest.mark.xfail(strict=True, reason="order steps never check that both sides are real; "
-                   "the student checker skips non-real samples, then proves the sign")
 def test_a_student_cannot_order_two_complex_numbers():
     from derivations.checking import check
     report = check("\\log(-1-z^2)\n< \\log(-1-z^2) + 1")
@@ -219,8 +201,6 @@ class _TooMuchWork(BaseException):  # not an Exception: verify() must not turn i
     pass
 
 
-@pytest.mark.xfail(strict=True, reason="a bound closed at both ends gives 3 cases per cited "
-                   "argument, all combined: 3^k sign proofs (9 arguments: ~4 min CPU)")
 def test_citing_a_closed_bound_at_many_arguments_does_bounded_work(monkeypatch):
     h = sp.Function("h", real=True)
     shape = {h: sp.Lambda(y, sp.sin(y) ** 2)}
@@ -279,7 +259,6 @@ def test_the_triangle_inequality_for_two_kinks_verifies():
     _plain(sp.Abs(x - 1) + sp.Abs(x + 1), sp.S(2), ">=").verify()
 
 
-@pytest.mark.xfail(strict=True, reason="exp_of_positive needs p > 0; q >= 0 is not covered")
 def test_e_to_minus_a_nonnegative_number_is_at_most_one():
     q = sp.Symbol("q", nonnegative=True)
     _plain(sp.exp(-q), sp.S.One, "<=").verify()
@@ -305,8 +284,6 @@ def test_a_product_of_slopes_over_d_layers_is_at_most_4_to_the_minus_d():
     d.verify()
 
 
-@pytest.mark.xfail(strict=True, reason="the tails' domain is checked on the defined symbol, "
-                   "not on its value 7")
 def test_the_tails_bound_cited_at_a_defined_point_in_the_tails():
     t7 = sp.Symbol("t7", real=True)
     d = Derivation("true", where=[(t7, sp.S(7))], functions={sigma: SIGMOID})
@@ -316,8 +293,6 @@ def test_the_tails_bound_cited_at_a_defined_point_in_the_tails():
     d.verify()
 
 
-@pytest.mark.xfail(strict=True, reason="key() looks for a Bound anywhere in the chain, "
-                   "inequality() only along the path to the result")
 def test_the_key_of_a_result_reached_by_equalities_ignores_a_bound_on_a_side_branch():
     d = Derivation("branch")
     first = d.given(x**2 + 1, "start", name="same")

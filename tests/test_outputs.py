@@ -137,7 +137,7 @@ def test_every_derivation_pdf_has_its_title_and_justifications(built):
 def test_handout_has_every_section_figure_and_box_in_order(built):
     engine, out, extended = built
     pages, text = pdf_text(out / "derivations" / "handout.pdf")
-    assert 6 <= pages <= 18
+    assert 6 <= len(extended.sections) // 2 <= pages <= len(extended.sections)
     assert extended.title in text
     places = [text.index(d.title.replace("'", "'")) for d in extended.derivations()]
     assert places == sorted(places), "sections out of the manifest's order"
@@ -212,10 +212,12 @@ def test_the_summary_prints_the_key_results_with_their_conditions():
     summary = [r for f in slides.deck(dv.LECTURE) if f.slug.startswith("summary")
                for r in f.rows]
     text = [f"{r.left} {r.right}" for r in summary]
-    assert text[0] == r"\sigma'(z) = \sigma(z) \left(1 - \sigma(z)\right)"
-    assert r"\left(a - y\right) x_{j}" in text[1]
-    assert r"w_{j} \leftarrow w_{j} - \eta" in text[2] and r"\eta > 0" in summary[2].note
-    assert text[3] == r"\sigma(z) > \frac{1}{2} \Leftrightarrow z > 0"
+    rule = next(r for r in summary if r"w_{j} \leftarrow w_{j} - \eta" in f"{r.left} {r.right}")
+    assert r"\sigma'(z) = \sigma(z) \left(1 - \sigma(z)\right)" in text
+    assert any(r"\left(a - y\right) x_{j}" in t for t in text)
+    assert r"\eta > 0" in rule.note
+    assert r"\sigma(z) > \frac{1}{2} \Leftrightarrow z > 0" in text
+    assert r"\sigma'(z) \leq \frac{1}{4}" in text  # an inequality keeps its sign
     assert all("proven in: " in r.note for r in summary)
 
 
