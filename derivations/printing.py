@@ -7,6 +7,9 @@ can draw the same steps line by line.
 
 from __future__ import annotations
 
+import functools
+import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -206,3 +209,73 @@ def markdown(d: Derivation) -> str:
         out += ["$$", r"\begin{aligned}", _aligned(d, chain, why_latex), r"\end{aligned}", "$$",
                 ""]
     return "\n".join(out)
+
+
+# ------------------------------------------------------------ look-alikes --
+#: TeX commands that only change spacing, braces or the font: a reader cannot tell
+#: ``x`` from ``\mathrm{x}`` or ``x_{1}`` from ``x_1``
+_INVISIBLE = re.compile(r"\\(?:left|right|operatorname|mathrm|mathit|mathsf|mathbf|boldsymbol"
+                        r"|text|displaystyle|[,;:! ])(?![A-Za-z])|[\s{}]")
+#: TeX commands a symbol's or function's name may print as (besides Greek letters):
+#: SymPy's accents and fonts for names such as ``xhat`` or ``x_bm``
+NAME_COMMANDS = frozenset("""hat bar dot ddot tilde vec breve check acute grave overline
+    underline widehat widetilde mathbf boldsymbol mathcal mathscr mathfrak mathrm operatorname
+    mathit mathsf prime left right""".split())
+
+
+def looks(expr: Any) -> str:
+    r"""What a reader sees of ``expr`` in any output, reduced to what tells things apart:
+    spacing, braces and fonts dropped, Greek commands as their letters, then every
+    character by its Unicode confusables skeleton (UTS #39), so that Cyrillic у looks
+    like Latin y.
+
+    >>> looks(sp.Symbol("x_{1}")) == looks(sp.Symbol("x_1"))
+    True
+    >>> looks(sp.Symbol("у")) == looks(sp.Symbol("y"))
+    True
+    >>> looks(sp.Symbol("sigma")) == looks(sp.Symbol("σ"))
+    True
+    """
+    text = _INVISIBLE.sub("", tex(expr))
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _greek().get(m.group(1), m.group(0)), text)
+    return skeleton(text)
+
+
+def skeleton(text: str) -> str:
+    """``text``'s UTS #39 confusables skeleton (NFD, each character by its prototype, NFD)."""
+    table = _prototypes()
+    out = "".join(table.get(ch, ch) for ch in unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFD", out)
+
+
+@functools.cache
+def _greek() -> dict[str, str]:
+    from sympy.printing.pretty.pretty_symbology import greek_unicode
+    return {**{k: v for k, v in greek_unicode.items() if isinstance(v, str)},
+            "ell": "ℓ", "varepsilon": "ε", "vartheta": "ϑ", "varphi": "φ"}
+
+
+@functools.cache
+def _prototypes() -> dict[str, str]:
+    """Each character that Unicode's confusables.txt lists, mapped to one representative of
+    its class (the pairs come from the ``confusable-homoglyphs`` package's copy of it)."""
+    from confusable_homoglyphs.confusables import confusables_data
+    parent: dict[str, str] = {}
+
+    def find(c: str) -> str:
+        while parent.setdefault(c, c) != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    def bare(c: str) -> str:  # the data wraps right-to-left letters in direction marks
+        return c.replace("\u200e", "").replace("\u200f", "") or c
+
+    for ch, alikes in confusables_data.items():
+        for other in alikes:
+            a, b = find(bare(ch)), find(bare(other["c"]))
+            if a != b:  # a class's representative: its multi-character prototype, else the
+                # smallest code point (which one does not matter, only that it is shared)
+                keep = max(a, b, key=lambda s: (len(s) > 1, -ord(s[0]) if len(s) == 1 else 0))
+                parent[a if keep is b else b] = keep
+    return {c: find(c) for c in parent if len(c) == 1}

@@ -165,6 +165,26 @@ def _needs_conditions(d: Derivation, source: Derivation, symbols: set,
                            f"{name} = {mine[name]}")
 
 
+def _carried(d: Derivation, source: Derivation, result: str | None,
+             *exprs: sp.Basic) -> list[sp.Basic]:
+    """What a result of ``source`` holds under that ``d`` does not say itself: the result's
+    premises, and the definitions of ``source`` it uses that ``d`` does not make alike."""
+    out = list(source.premises(result))
+    mine = dict(d.where)
+    for eq in source.definitions_of(*exprs):
+        if isinstance(eq.lhs, (sp.Symbol, sp.Indexed)) and mine.get(eq.lhs) == eq.rhs:
+            continue
+        if not isinstance(eq.lhs, (sp.Symbol, sp.Indexed)) and eq.lhs.func in d.functions \
+                and d.functions[eq.lhs.func] == source.functions.get(eq.lhs.func):
+            continue
+        out.append(eq)
+    return out
+
+
+def _with(premises: list[sp.Basic]) -> list[Shown]:
+    return [Shown("with", tuple(premises))] if premises else []
+
+
 # ---------------------------------------------------------- relations --
 @dataclass(frozen=True)
 class Relation:
@@ -187,6 +207,11 @@ class Relation:
         return NotImplemented
 
     def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
+        return []
+
+    def premises(self, d: Derivation, step: Step) -> list[sp.Basic]:
+        """Statements the step holds under beyond ``d``'s own definitions and conditions
+        (a conditional substitution's values, what a cited result holds under)."""
         return []
 
     def cited(self) -> list[Derivation]:
@@ -233,9 +258,13 @@ class From(Relation):
         defs = self.source.definitions_of(step.expr, step.label)
         if defs:
             out.append(Shown("where", tuple(defs)))
+        out += _with(list(self.source.premises(self.result)))
         if conds:
             out.append(Shown("for", tuple(conds)))
         return out
+
+    def premises(self, d: Derivation, step: Step) -> list[sp.Basic]:
+        return _carried(d, self.source, self.result, step.expr, step.label)
 
     def cited(self) -> list[Derivation]:
         return [self.source]
@@ -300,17 +329,39 @@ class Substitution(Relation):
         return {proof.canonical_sums(k) if isinstance(k, sp.Sum) else k: v
                 for k, v in self.values}
 
-    def check_label(self, d: Derivation, step: Step) -> None:
-        """The label is what the chain is about ("dL/dz_j, with sum y = 1"): the earlier
-        step's subject, or equal to this step with the same values put in."""
+    def conditional(self, d: Derivation, step: Step) -> bool:
+        """True when the label keeps the general subject (``dL/dz_j`` with Σ_k y_k = 1):
+        the line then holds only with the values, which every citation carries. False
+        when the label is the subject with the values put in (``L(a, 1)`` for ``L(a, y)``,
+        y = 1) or is otherwise proven equal to the line outright."""
+        if step.label is None:
+            return False
         subject = d._subject(d.previous(step))
-        if subject is not None:
-            try:
-                prove_equal(d, step.label, subject)
-                return
-            except ProofGap:
-                pass
-        prove_equal(d, d.expand(step.label).subs(self._values()), step.expr)
+        if subject is None:
+            return False
+        if step.label == subject:
+            return True
+        if step.label == subject.subs(dict(self.values)):
+            return False
+        try:
+            prove_equal(d, step.label, step.expr)
+            return False
+        except ProofGap:
+            return True
+
+    def check_label(self, d: Derivation, step: Step) -> None:
+        """The label is the subject with the values put in (``L(a, 1)``), proven equal to
+        the step; or it is the chain's subject itself, and the values become a premise
+        of this line ("dL/dz_j, with Σ_k y_k = 1"), shown and carried by every citation."""
+        if self.conditional(d, step):
+            prove_equal(d, step.label, d._subject(d.previous(step)))
+        else:
+            prove_equal(d, step.label, step.expr)
+
+    def premises(self, d: Derivation, step: Step) -> list[sp.Basic]:
+        if not self.conditional(d, step):
+            return []
+        return [sp.Eq(k, v, evaluate=False) for k, v in self.values]
 
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
         before = d.expand(prev.expr)
@@ -513,6 +564,17 @@ class Apply(Relation):
             raise ProofGap("the identity it applies is not proven before it")
         if self.var not in pattern.free_symbols:
             raise ProofGap(f"the identity {pattern} = {replacement} is not in {self.var}")
+        for eq in src.definitions_of(pattern, replacement):
+            if not isinstance(eq.lhs, (sp.Symbol, sp.Indexed)):
+                continue  # a function's definition holds at every argument
+            if eq.lhs == self.var or eq.rhs.has(self.var):
+                raise ProofGap(f"{src.title!r} defines {eq.lhs} = {eq.rhs}, so its identity "
+                               f"{pattern} = {replacement} is about that definition, not about "
+                               f"every {self.var}: cite it where the definition holds, or "
+                               "prove the identity for a variable that is not defined")
+        if any(n == self.var for n, _ in src.where):
+            raise ProofGap(f"{src.title!r} defines {self.var}, so the identity holds for that "
+                           f"value of {self.var} only, not at other arguments")
         others = _closure(src, pattern, replacement) - {self.var}
         if src is not d:
             _needs_conditions(d, src, others)
@@ -543,9 +605,13 @@ class Apply(Relation):
         allowed = proof.condition_set(self.var, src.conditions)
         if allowed is not None and allowed != sp.S.Reals:
             out.append(Shown("for", (sp.Contains(self.var, allowed, evaluate=False),)))
+        out += _with(list(src.premises(self.result)))
         if self.source is not None:
             out.append(Shown("proven in", text=src.title))
         return out
+
+    def premises(self, d: Derivation, step: Step) -> list[sp.Basic]:
+        return list((self.source or d).premises(self.result))
 
     def cited(self) -> list[Derivation]:
         return [self.source] if self.source is not None else []
@@ -598,7 +664,10 @@ class UpdateRule(Relation):
             i, size = self.batch
             out.append(Shown("mean over", (sp.Contains(i, sp.Range(1, size + 1),
                                                        evaluate=False),)))
-        return out
+        return out + _with(list(self.source.premises(self.result)))
+
+    def premises(self, d: Derivation, step: Step) -> list[sp.Basic]:
+        return list(self.source.premises(self.result))
 
     def cited(self) -> list[Derivation]:
         return [self.source]
