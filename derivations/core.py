@@ -631,8 +631,10 @@ class Derivation:
                     constants.add(sp.E)
                 labels = {base.label for base in e.atoms(sp.IndexedBase)}
                 labels |= {lim.args[3] for lim in e.atoms(sp.Limit)}  # its direction, + or -
-                things = (e.atoms(sp.Symbol) - labels) | e.atoms(sp.Indexed) | \
-                    {f.func for f in e.atoms(sp.core.function.AppliedUndef)}
+                applied = {f for f in e.atoms(sp.Function) if isinstance(
+                    f, sp.core.function.AppliedUndef) or not type(f).__module__.startswith("sympy")}
+                things = (e.atoms(sp.Symbol) - labels) | e.atoms(sp.Indexed) | applied | \
+                    {f.func for f in applied if isinstance(f, sp.core.function.AppliedUndef)}
             else:
                 continue
             for thing in things:
@@ -740,6 +742,11 @@ class Derivation:
             if s in self.conditions:
                 out.append(sp.Contains(s, self.conditions[s], evaluate=False))
             elif (said := _assumed(s)) is not None:
+                out.append(said)
+        applied = {f for e in exprs if isinstance(e, sp.Basic) and not isinstance(e, sp.Contains)
+                   for f in e.atoms(sp.core.function.AppliedUndef)}
+        for f in sorted(applied, key=str):  # a function's assumptions: f(x) > 0
+            if f.func not in self.functions and (said := _assumed(f)) is not None:
                 out.append(said)
         return out
 
@@ -873,10 +880,10 @@ def _put_function(expr: Math, fn: Any, lam: sp.Lambda) -> Math:
         return expr.replace(fn, lam)
 
 
-def _assumed(sym: sp.Symbol) -> sp.Basic | None:
-    if sym.is_integer and sym.is_positive:
+def _assumed(sym: sp.Basic) -> sp.Basic | None:
+    if sym.is_integer and sym.is_positive and not (sym.is_even or sym.is_odd):
         return sp.Contains(sym, sp.S.Naturals, evaluate=False)
-    if sym.is_integer and sym.is_nonnegative:
+    if sym.is_integer and sym.is_nonnegative and not (sym.is_even or sym.is_odd):
         return sp.Contains(sym, sp.S.Naturals0, evaluate=False)
     return proof.assumption_statement(sym)
 

@@ -97,6 +97,16 @@ class LectureLatexPrinter(LatexPrinter):
         return (r"\left. " + self._print(inner) + r" \right|_{" + self._print(var) + "="
                 + self._print(point) + "}")
 
+    def _print_ImageSet(self, expr: sp.ImageSet) -> str:
+        """``2\\mathbb{Z}`` and ``2\\mathbb{Z} + 1`` for the even and odd integers."""
+        lam, base = expr.lamda, expr.base_sets
+        if base == (sp.S.Integers,) and len(lam.variables) == 1:
+            k = lam.variables[0]
+            slope, rest = lam.expr.coeff(k), lam.expr - lam.expr.coeff(k) * k
+            if slope.is_Integer and rest.is_Integer and slope > 1:
+                return rf"{slope}\mathbb{{Z}}" + (f" + {rest}" if rest else "")
+        return super()._print_ImageSet(expr)
+
     def _print_log1p(self, expr: Any) -> str:
         return r"\operatorname{log1p}\left(" + self._print(expr.args[0]) + r"\right)"
 

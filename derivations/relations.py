@@ -88,11 +88,41 @@ def _factors(u: sp.Expr) -> list[sp.Expr]:
 
 
 def _same_singularities(left: sp.Basic, right: sp.Basic) -> None:
+    """ProofGap unless both sides are undefined at the same places (where a factor of a
+    denominator, a logarithm's argument or another function's pole may vanish). A factor
+    in one symbol is compared by where it vanishes (``sinh u`` and ``u`` alike; ``cosh u``
+    never), any other by the factor itself, up to sign."""
     def open_factors(e: sp.Basic) -> list[sp.Expr]:
         return [f for u in proof.undefined_where(e) if not proof.nonzero(u)
                 for f in _factors(u) if not proof.nonzero(f)]
 
-    a, b = open_factors(left), open_factors(right)
+    def split(factors: list[sp.Expr]) -> tuple[dict, list[sp.Expr]]:
+        zeros: dict = {}
+        rest = []
+        for f in factors:
+            if len(f.free_symbols) == 1:
+                (s,) = f.free_symbols
+                try:
+                    found = sp.solveset(f, s, proof.condition_set(s, {}) or sp.S.Reals)
+                except (NotImplementedError, ValueError, TypeError):
+                    found = None
+                if found is not None and not found.has(sp.ConditionSet) and \
+                        not isinstance(found, sp.ConditionSet):
+                    zeros[s] = sp.Union(zeros.get(s, sp.S.EmptySet), found)
+                    continue
+            rest.append(f)
+        return zeros, rest
+
+    (za, a), (zb, b) = split(open_factors(left)), split(open_factors(right))
+    for s in {*za, *zb}:
+        here, there = za.get(s, sp.S.EmptySet), zb.get(s, sp.S.EmptySet)
+        if not proof.same_set(here, there):
+            extra = sp.Complement(here, there)
+            side = "the earlier side" if extra != sp.S.EmptySet else "this step"
+            where = extra if extra != sp.S.EmptySet else sp.Complement(there, here)
+            raise ProofGap(f"{side} is undefined at {s} in {where} and the other side is not "
+                           "(a removable singularity); declare the restriction in the "
+                           "derivation's conditions if it is meant")
     for here, there, side in ((a, b, "the earlier side"), (b, a, "this step")):
         for f in here:
             if not any(proof.zero(f - g) or proof.zero(f + g) for g in there):
@@ -394,6 +424,8 @@ class Limit(Relation):
 
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
         _not_defined(d, self.var, "limit")
+        _approachable(self.var, self.point, self.direction,
+                      proof.condition_set(self.var, d.conditions))
         before, want = d.expand(prev.expr), d.expand(step.expr)
         if not before.has(self.var):
             raise ProofGap(f"{self.var} does not occur in the earlier expression")
@@ -408,6 +440,38 @@ class Limit(Relation):
             target = want.xreplace(inst)
             if got != target and (got.is_infinite or not proof.zero(got - target)):
                 raise ProofGap(f"the limit is {got}")
+
+
+def _approachable(var: sp.Symbol, point: Any, direction: str, allowed: sp.Set | None) -> None:
+    """ProofGap unless ``var`` can approach ``point`` from ``direction`` inside ``allowed``:
+    ``a -> 1^+`` needs values of a just above 1, ``z -> oo`` values without bound."""
+    side = "above" if direction == "+" else "below"
+    if allowed is None:
+        raise ProofGap(f"{var} may be complex: declare it real for a limit")
+    point = sp.sympify(point)
+    if point.is_infinite:
+        want = "-" if point == sp.oo else "+"
+        if direction != want or point not in (sp.oo, -sp.oo):
+            raise ProofGap(f"{var} approaches {point} only from "
+                           f"{'below' if want == '-' else 'above'}: direction '{want}'")
+        end = allowed.sup if point == sp.oo else allowed.inf
+        if end != point or isinstance(allowed, sp.FiniteSet):
+            raise ProofGap(f"{var} in {allowed} cannot approach {point}")
+        return
+    parts = allowed.args if isinstance(allowed, sp.Union) else (allowed,)
+    for part in parts:
+        if not isinstance(part, sp.Interval):
+            continue
+        if direction == "+":
+            below = part.start == -sp.oo or (point - part.start).is_nonnegative is True
+            above = part.end == sp.oo or (part.end - point).is_positive is True
+        else:
+            below = part.start == -sp.oo or (point - part.start).is_positive is True
+            above = part.end == sp.oo or (part.end - point).is_nonnegative is True
+        if below and above:
+            return
+    raise ProofGap(f"{var} in {allowed} cannot approach {point} from {side}: the limit would "
+                   "use values outside the declared set")
 
 
 @dataclass(frozen=True)
