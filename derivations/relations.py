@@ -500,10 +500,14 @@ class Equivalent(Relation):
         if domain.is_empty:
             raise ProofGap(f"the domain of {self.var} is empty")
         params = (before.free_symbols | after.free_symbols) - {self.var}
-        for inst in _parameter_cases(d, params):
-            first = proof.solution_set(before.xreplace(inst), self.var, domain)
-            second = proof.solution_set(after.xreplace(inst), self.var, domain)
-            if not proof.same_set(first, second):
+        for inst in proof.instances(d.conditions, params):
+            for region in proof.regions([before.xreplace(inst), after.xreplace(inst)],
+                                        self.var):
+                first = proof.solve(before.xreplace(inst).xreplace(region), self.var, domain)
+                second = proof.solve(after.xreplace(inst).xreplace(region), self.var, domain)
+                if proof.same_set(first, second):
+                    continue
+                inst = {**{k: v.xreplace(region) for k, v in inst.items()}, **region}
                 when = (" when " + ", ".join(f"{k} = {v}" for k, v in inst.items())
                         if inst else "")
                 raise ProofGap(f"the solution sets differ{when}: {first} vs {second}")
