@@ -37,6 +37,65 @@ NON_SMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.arg, sp.atan2, s
 NOT_DIFFERENTIABLE = (sp.Piecewise, sp.floor, sp.ceiling, sp.frac, sp.Mod)
 
 
+def _unknown_sequence(f: sp.Basic, i: sp.Symbol) -> bool:
+    """True when ``f`` has a term of an unknown sequence in ``i`` (``y_i``, ``g(i)``)."""
+    return any(i in e.free_symbols for e in f.atoms(sp.Indexed, sp.core.function.AppliedUndef))
+
+
+def _quick_sums() -> None:
+    """SymPy's symbolic summation (Gosper's algorithm, hypergeometric terms) spends seconds
+    on a sum of an unknown sequence such as ``sum_k y_k a_k`` before it finds no closed
+    form; such a sum has none, so it is left unevaluated at once. This only ever leaves
+    a sum as it is (what SymPy would return after trying): it cannot prove anything."""
+    from sympy.concrete import summations
+
+    original = summations.eval_sum_symbolic
+    if getattr(original, "_quick", False):
+        return
+
+    def eval_sum_symbolic(f: sp.Basic, limits: tuple) -> sp.Basic | None:
+        if _unknown_sequence(f, limits[0]):
+            return None
+        return original(f, limits)
+
+    eval_sum_symbolic._quick = True  # type: ignore[attr-defined]
+    summations.eval_sum_symbolic = eval_sum_symbolic
+
+
+def _quick_indexed() -> None:
+    """Every ``x[i]`` SymPy builds works out its base's assumptions again (``real`` ⇒
+    ``finite``, ...), the bulk of the time of a substitution in a sum of indexed terms;
+    the facts of a set of assumptions are the same every time, so each is worked out once
+    and copied. What an indexed symbol is assumed to be does not change."""
+    import copy
+
+    from sympy.core.assumptions import StdFactKB
+    from sympy.tensor.indexed import IndexedBase
+
+    if getattr(IndexedBase._set_assumptions, "_quick", False):
+        return
+    known: dict = {}
+
+    def _set_assumptions(obj: sp.Basic, assumptions: dict) -> None:
+        key = tuple(sorted(assumptions.items()))
+        if key not in known:
+            tmp = assumptions.copy()
+            facts = dict(assumptions, commutative=fuzzy_bool(assumptions.get("commutative",
+                                                                             True)))
+            kb = StdFactKB(facts)
+            kb._generator = tmp
+            known[key] = kb
+        obj._assumptions = copy.copy(known[key])
+
+    from sympy.core.logic import fuzzy_bool
+    _set_assumptions._quick = True  # type: ignore[attr-defined]
+    IndexedBase._set_assumptions = staticmethod(_set_assumptions)
+
+
+_quick_sums()
+_quick_indexed()
+
+
 class ProofGap(Exception):  # noqa: N818 - always turned into a StepError
     """SymPy could not carry out a step of a proof; the text says what is missing."""
 
@@ -164,16 +223,17 @@ def canonical_sums(expr: sp.Basic) -> sp.Basic:
 
 
 # ---------------------------------------------------------------- zero --
-def zero(expr: sp.Expr) -> bool:
+def zero(expr: sp.Expr, ranges: Mapping | None = None) -> bool:
     """True when ``expr`` is identically 0, by exact rewriting only.
 
-    Sums over a symbolic range are first collapsed (:func:`collapse_sums`).
+    Sums over a symbolic range are first collapsed (:func:`collapse_sums`); with
+    ``ranges`` (:func:`index_ranges`), what an index's range decides is decided.
     """
-    expr = sp.sympify(expr).doit()
+    expr = refine_ranges(sp.sympify(expr).doit(), ranges or {})
     if expr == 0:
         return True
     if expr.has(sp.Sum):
-        expr = sp.piecewise_fold(collapse_sums(expr)).doit()
+        expr = refine_ranges(sp.piecewise_fold(collapse_sums(expr)).doit(), ranges or {})
         if expr == 0:
             return True
         # a sum of positive terms as a positive symbol: log(e^z / S) = z - log S
@@ -190,6 +250,41 @@ def zero(expr: sp.Expr) -> bool:
                 StopIteration):  # StopIteration: SymPy's sum_simplify on some sums:
             continue
     return False
+
+
+def zero_by_pieces(expr: sp.Expr, ranges: Mapping | None = None, depth: int = 3) -> bool:
+    """:func:`zero`, and where that fails on an expression with kinks (``|t|``,
+    ``max(t, 0)``, ``sign``), :func:`zero` on each piece of a symbol's range between the
+    kinks' zeros (``t < 0``, ``t = 0``, ``t > 0``: fresh symbols with exactly those
+    assumptions, which decide the kinks), up to ``depth`` splits.
+
+    >>> t = sp.Symbol("t", real=True)
+    >>> zero_by_pieces(sp.log(1 + sp.exp(t)) - sp.Max(t, 0) - sp.log(1 + sp.exp(-sp.Abs(t))))
+    True
+    """
+    if zero(expr, ranges):
+        return True
+    if depth == 0:
+        return False
+    for u in _kink_arguments(expr):
+        try:
+            pieces = _split_at_zeros(u)
+        except ProofGap:
+            continue
+        if pieces == [{}]:
+            continue
+        return all(zero_by_pieces(expr.xreplace(p), ranges, depth - 1) for p in pieces)
+    return False
+
+
+def _kink_arguments(expr: sp.Basic) -> list[sp.Expr]:
+    out = []
+    for node in expr.atoms(sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min):
+        if isinstance(node, (sp.Max, sp.Min)):
+            out += [u - v for u, v in itertools.combinations(node.args, 2)]
+        else:
+            out.append(node.args[0])
+    return [u for u in out if u.free_symbols and not u.has(sp.Sum, sp.Product)]
 
 
 def nonzero(expr: sp.Expr) -> bool:
@@ -319,9 +414,13 @@ def parametrize(sym: sp.Symbol, domain: sp.Set) -> list[sp.Expr]:
                    "or unions of them")
 
 
-def instances(declared: Mapping[sp.Basic, sp.Set],
-              symbols: Iterable[sp.Basic]) -> Iterator[dict]:
+def instances(declared: Mapping[sp.Basic, sp.Set], symbols: Iterable[sp.Basic],
+              split: Iterable[sp.Basic] | None = None) -> Iterator[dict]:
     """Substitutions covering every declared condition of ``symbols`` (one dict each).
+
+    Indices declared in ``{1, ..., K}`` are put in order (:func:`index_cases`) when they
+    are in ``split`` (default: all); the others stay symbols, and :func:`refine_ranges`
+    decides what their range decides.
 
     >>> y = sp.Symbol("y", real=True)
     >>> [d[y] for d in instances({y: sp.FiniteSet(0, 1)}, [y])]
@@ -333,7 +432,8 @@ def instances(declared: Mapping[sp.Basic, sp.Set],
         end = _index_range(s, declared[s]) if isinstance(declared[s], sp.Range) else None
         if end is not None:
             syms.remove(s)
-            ranges.setdefault(end, []).append(s)
+            if split is None or s in set(split):
+                ranges.setdefault(end, []).append(s)
     choices = [parametrize(s, declared[s]) for s in syms]
     choices += [index_cases(end, idx) for end, idx in ranges.items()]
     for combo in itertools.product(*choices):
@@ -343,25 +443,94 @@ def instances(declared: Mapping[sp.Basic, sp.Set],
         yield out
 
 
-def index_cases(end: sp.Symbol, indices: list[sp.Symbol]) -> list[dict]:
-    """Substitutions covering exactly 1 <= j (, k) <= K for integers j, k >= 1.
+def index_ranges(declared: Mapping[sp.Basic, sp.Set], inst: Mapping) -> dict:
+    """``{j: (1, K)}`` for every index declared in ``{1, ..., K}`` that ``inst`` leaves a
+    symbol, with ``K`` as ``inst`` has it (``j + p``)."""
+    out = {}
+    for s, domain in declared.items():
+        if isinstance(domain, sp.Range) and s not in inst:
+            end = _index_range(s, domain)
+            if end is not None:
+                out[s] = (sp.S.One, sp.sympify(end).xreplace(dict(inst)))
+    return out
 
-    One index: ``K = j + p``. Two: ``k = j``, ``j > k`` or ``j < k``, each with
-    ``K`` their larger plus ``p`` (p, q fresh integers >= 0), so that ``delta_jk``
-    and every ``j <= K`` decide. A third index over the same range stays any
-    integer >= 1 (a weaker assumption: what is proven still holds).
+
+def refine_ranges(expr: sp.Basic, ranges: Mapping) -> sp.Basic:
+    """Each relation in ``expr`` (a Piecewise's ``j <= K``) that holds, or fails, for
+    every index in its range made True (False): it does if it does for every ``j`` from
+    the range's start up, or for every ``j`` up to its end.
+
+    >>> j, K = sp.symbols("j K", integer=True, positive=True)
+    >>> refine_ranges(sp.Piecewise((1, j <= K), (0, True)), {j: (1, K)})
+    1
+    """
+    if not ranges or not isinstance(expr, sp.Basic):
+        return expr
+    t = _fresh("t", integer=True, nonnegative=True)
+    sure: dict = {}
+    for rel in expr.atoms(sp.core.relational.Relational):
+        for i, (lo, hi) in ranges.items():
+            if not rel.has(i):
+                continue
+            for value, truth in ((rel, sp.true), (rel.negated, sp.false)):
+                if value.xreplace({i: lo + t}) is sp.true or \
+                        value.xreplace({i: hi - t}) is sp.true:
+                    sure[rel] = truth
+                    break
+    return expr.xreplace(sure) if sure else expr
+
+
+def linked(expr: sp.Basic, indices: Iterable[sp.Basic]) -> set:
+    """The ``indices`` that occur together with another of them in a Kronecker delta or a
+    relation (``delta_jk``, ``j <= k``): only those need their order split into cases."""
+    found: set = set()
+    wanted = set(indices)
+    for node in expr.atoms(sp.KroneckerDelta, sp.core.relational.Relational):
+        here = node.free_symbols & wanted
+        if len(here) > 1:
+            found |= here
+    return found
+
+
+def index_cases(end: sp.Symbol, indices: list[sp.Symbol]) -> list[dict]:
+    """Substitutions covering exactly ``1 <= i <= K`` for every index ``i`` of ``indices``
+    (integers >= 1): one per order of the indices with ties (a weak order: 3 for j, k;
+    13 for three), each index the one before it plus ``1 + q`` or equal to it, and ``K``
+    the largest plus ``p`` (p, q fresh integers >= 0), so that every ``delta_jk`` and
+    ``j <= K`` decide.
+
+    >>> j, k, K = sp.symbols("j k K", integer=True, positive=True)
+    >>> len(index_cases(K, [j, k])), index_cases(K, [j])
+    (3, [{K: _p_j + j}])
     """
     def fresh(name: str) -> sp.Dummy:
         return _fresh(name, integer=True, nonnegative=True)
 
-    j = indices[0]
-    p = fresh(f"p_{j}")
-    if len(indices) == 1:
-        return [{end: j + p}]
-    k, q = indices[1], fresh(f"q_{j}{indices[1]}")
-    return [{k: j, end: j + p},
-            {j: k + 1 + q, end: k + 1 + q + p},
-            {k: j + 1 + q, end: j + 1 + q + p}]
+    out = []
+    for blocks in _weak_orders(list(indices)):
+        first = blocks[0][0]
+        case: dict = {i: first for i in blocks[0][1:]}
+        previous = first
+        for block in blocks[1:]:
+            rep = previous + 1 + fresh(f"q_{block[0]}")
+            case.update({i: rep for i in block})
+            previous = rep
+        case[end] = previous + fresh(f"p_{first}")
+        out.append(case)
+    return out
+
+
+def _weak_orders(items: list) -> list[list[list]]:
+    """Every way to put ``items`` in order with ties: lists of blocks, smallest first."""
+    if not items:
+        return [[]]
+    out = []
+    n = len(items)
+    for size in range(1, n + 1):
+        for first in itertools.combinations(items, size):
+            rest = [i for i in items if i not in first]
+            out += [[list(first), *more] for more in _weak_orders(rest)]
+    return out
 
 
 def _index_range(sym: sp.Symbol, domain: sp.Range) -> sp.Symbol | None:

@@ -47,14 +47,24 @@ def prove_equal(d: Derivation, lhs: sp.Basic, rhs: sp.Basic, *, fixed: dict | No
     if fixed:
         left, right = left.subs(fixed), right.subs(fixed)
     free = (left.free_symbols | right.free_symbols) - keep
-    for inst in proof.instances(d.conditions, free):
-        li, ri = left.xreplace(inst), right.xreplace(inst)
-        _same_singularities(li, ri)
-        if not proof.zero(li - ri):
-            raise ProofGap(_differs(d, li, ri, inst))
+    indices = [s for s in free if isinstance(d.conditions.get(s), sp.Range)]
+    few = proof.linked(left - right, indices)
+    for split in ([few, None] if len(few) < len(indices) else [None]):
+        # first only the indices that meet in a delta or a relation in order, the rest
+        # decided by their ranges; if that does not prove it, every index in order
+        for inst in proof.instances(d.conditions, free, split):
+            li, ri = left.xreplace(inst), right.xreplace(inst)
+            _same_singularities(li, ri)
+            if not proof.zero_by_pieces(li - ri, proof.index_ranges(d.conditions, inst)):
+                if split is not None:
+                    break
+                raise ProofGap(_differs(d, li, ri, inst, fixed))
+        else:
+            return
 
 
-def _differs(d: Derivation, left: sp.Basic, right: sp.Basic, inst: dict) -> str:
+def _differs(d: Derivation, left: sp.Basic, right: sp.Basic, inst: dict,
+             fixed: dict | None = None) -> str:
     from derivations.printing import tex
     diff = left - right
     heavy = diff.has(sp.Sum, sp.Integral, sp.Product)  # simplifying these again costs minutes
@@ -70,7 +80,9 @@ def _differs(d: Derivation, left: sp.Basic, right: sp.Basic, inst: dict) -> str:
         msg += "; SymPy splits into cases here: state the range (e.g. an index j <= m)"
     found = None if heavy else proof.counterexample(left, right, d.conditions)
     if found:
-        point = {**{k: v.xreplace(found["at"]) for k, v in inst.items()},
+        point = {**{k: sp.sympify(v).xreplace(found["at"]) for k, v in (fixed or {}).items()
+                    if isinstance(k, sp.Symbol)},  # a case's variable, e.g. z = -p
+                 **{k: v.xreplace(found["at"]) for k, v in inst.items()},
                  **{k: v for k, v in found["at"].items() if not isinstance(k, sp.Dummy)}}
         at = ", ".join(f"{k} = {v}" for k, v in point.items())
         msg += (f"; counterexample at {at}: {sp.N(found['before'], 6)} vs "
