@@ -355,11 +355,14 @@ class Derivation:
                         raise ProofGap(f"it differentiates in {var} where {kink} = 0 is "
                                        "possible, a kink (|u|, max, sign have no derivative "
                                        "there); declare a condition that excludes it")
+        ranges = proof.index_ranges(self.conditions, {})  # j <= K holds for j in 1..K
         if expr.has(sp.Sum):
             expr = proof.fresh_indices(expr)  # SymPy's doit confuses a reused index
-            expr = proof.collapse_sums(proof.within_ranges(expr.doit(deep=False)))
-            return proof.canonical_sums(proof.within_ranges(expr).doit())
-        return expr.doit()
+            expr = proof.refine_ranges(expr.doit(deep=False), ranges)
+            expr = proof.collapse_sums(proof.within_ranges(expr), ranges)
+            return proof.canonical_sums(proof.refine_ranges(proof.within_ranges(expr).doit(),
+                                                            ranges))
+        return proof.refine_ranges(expr.doit(), ranges)
 
     def unfold(self, expr: Math) -> Math:
         """Only the named functions replaced by their definitions (sigma -> 1/(1+e^-z))."""

@@ -101,9 +101,10 @@ class ProofGap(Exception):  # noqa: N818 - always turned into a StepError
 
 
 # ---------------------------------------------------------------- sums --
-def collapse_sums(expr: sp.Basic) -> sp.Basic:
+def collapse_sums(expr: sp.Basic, ranges: Mapping | None = None) -> sp.Basic:
     """Each sum split into its terms, with the factors free of its index taken out,
-    and every Kronecker delta in its index summed away.
+    and every Kronecker delta in its index summed away (what the ``ranges`` of free
+    indices decide, :func:`refine_ranges`, decided on the way).
 
     >>> i, j, n = sp.symbols("i j n", integer=True, positive=True)
     >>> x = sp.IndexedBase("x")
@@ -117,14 +118,16 @@ def collapse_sums(expr: sp.Basic) -> sp.Basic:
             return s
         v, lo, hi = s.limits[0]
         out = sp.S.Zero
-        body = sp.piecewise_fold(_on_range(s.function, v, lo, hi))
+        body = refine_ranges(_on_range(s.function, v, lo, hi), ranges or {})
+        if body.has(sp.Piecewise):
+            body = sp.piecewise_fold(body)
         for term in sp.Add.make_args(sp.expand(body, power_exp=True, mul=True,
                                                log=False, multinomial=False)):
             inner = [f for f in sp.Mul.make_args(term) if f.has(v)]
             outer = [f for f in sp.Mul.make_args(term) if not f.has(v)]
             body = sp.Mul(*inner)
-            total = deltasummation(body, (v, lo, hi)) if body.has(sp.KroneckerDelta) \
-                else sp.Sum(body, (v, lo, hi))
+            total = refine_ranges(deltasummation(body, (v, lo, hi)), ranges or {}) \
+                if body.has(sp.KroneckerDelta) else sp.Sum(body, (v, lo, hi))
             out += sp.Mul(*outer) * total
         return out
 
