@@ -85,6 +85,13 @@ class LectureLatexPrinter(LatexPrinter):
             return f"{base}^{{({index})}}"
         return f"{base}_{{{index}}}"
 
+    def _print_Pow(self, expr: sp.Pow) -> str:
+        out = super()._print_Pow(expr)
+        base = self._print(expr.base)
+        if isinstance(expr.base, sp.Indexed) and "^" in base and out.startswith(base + "^"):
+            return "{" + base + "}" + out[len(base):]  # x^{(i)} squared: {x^{(i)}}^{2}
+        return out
+
     def _print_Range(self, expr: sp.Range) -> str:
         last = self._print(expr.sup)
         return r"\left\{" + self._print(expr.inf) + r", \ldots, " + last + r"\right\}"
@@ -252,9 +259,16 @@ def looks(expr: Any) -> str:
 
 
 def skeleton(text: str) -> str:
-    """``text``'s UTS #39 confusables skeleton (NFD, each character by its prototype, NFD)."""
+    """``text``'s UTS #39 confusables skeleton (NFD, each character by its prototype, NFD),
+    for the characters beyond ASCII: in math type an ASCII letter is italic and a digit
+    upright, so ``b_1`` and ``b_l`` look different, but Cyrillic у is Latin y.
+
+    >>> skeleton("у") == "y", skeleton("1") == skeleton("l")
+    (True, False)
+    """
     table = _prototypes()
-    out = "".join(table.get(ch, ch) for ch in unicodedata.normalize("NFD", text))
+    out = "".join(ch if ch.isascii() else table.get(ch, ch)
+                  for ch in unicodedata.normalize("NFD", text))
     return unicodedata.normalize("NFD", out)
 
 
@@ -284,8 +298,16 @@ def _prototypes() -> dict[str, str]:
     for ch, alikes in confusables_data.items():
         for other in alikes:
             a, b = find(bare(ch)), find(bare(other["c"]))
-            if a != b:  # a class's representative: its multi-character prototype, else the
-                # smallest code point (which one does not matter, only that it is shared)
-                keep = max(a, b, key=lambda s: (len(s) > 1, -ord(s[0]) if len(s) == 1 else 0))
-                parent[a if keep is b else b] = keep
-    return {c: find(c) for c in parent if len(c) == 1}
+            if a != b:
+                parent[a] = b
+    # each class's prototype: every other member lists it, so it has the most entries
+    # (a multi-character one, like "rn" for m, is always the prototype)
+    entries = {bare(c): len(v) for c, v in confusables_data.items()}
+    best: dict[str, str] = {}
+    for c in parent:
+        root = find(c)
+        rank = (len(c) > 1, entries.get(c, 0), -ord(c[0]))
+        if root not in best or rank > (len(best[root]) > 1, entries.get(best[root], 0),
+                                       -ord(best[root][0])):
+            best[root] = c
+    return {c: best[find(c)] for c in parent if len(c) == 1}
