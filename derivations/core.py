@@ -364,10 +364,10 @@ class Derivation:
         A derivative of a function with a kink (``|u|``, ``max``, ``sign``) that
         the declared conditions do not keep away from is a ProofGap.
         """
+        where, free = self._fresh_definitions()
         if isinstance(expr, sp.Basic) and expr.has(sp.Sum):
-            expr = proof.fresh_indices(expr, always=True)  # a definition's free j: not a sum's
-        for name, value in self.where:
-            value = proof.fresh_indices(value, always=True)  # wherever it is put
+            expr = proof.fresh_indices(expr, avoid=free)  # a definition's free j: not a sum's
+        for name, value in where:
             expr = (_define_indexed(expr, name, value) if isinstance(name, sp.Indexed)
                     else expr.subs(name, value))
         for fn, lam in self.functions.items():
@@ -389,6 +389,19 @@ class Derivation:
             return proof.canonical_sums(proof.refine_ranges(proof.within_ranges(expr).doit(),
                                                             ranges))
         return proof.refine_ranges(expr.doit(), ranges)
+
+    def _fresh_definitions(self) -> tuple[tuple, frozenset]:
+        """The definitions with every sum's index a fresh one (no sum of a definition can
+        capture a symbol where it is put), and every symbol free in them or in the
+        functions: a sum of the expanded expression must not use one as its index."""
+        memo = self._cache.get("where")
+        if memo is None or memo[0] is not self.where or memo[1] is not self.functions:
+            where = tuple((n, proof.fresh_indices(v, always=True)) for n, v in self.where)
+            free = set().union(*(n.free_symbols | v.free_symbols for n, v in self.where),
+                               *(lam.free_symbols for lam in self.functions.values()))
+            memo = self._cache["where"] = (self.where, self.functions, where,
+                                           frozenset(free))
+        return memo[2], memo[3]
 
     def unfold(self, expr: Math) -> Math:
         """Only the named functions replaced by their definitions (sigma -> 1/(1+e^-z))."""

@@ -174,9 +174,11 @@ def within_ranges(expr: sp.Basic) -> sp.Basic:
     return fresh_indices(expr).replace(lambda e: isinstance(e, sp.Sum), one)
 
 
-def fresh_indices(expr: sp.Basic, always: bool = False) -> sp.Basic:
+def fresh_indices(expr: sp.Basic, always: bool = False,
+                  avoid: frozenset = frozenset()) -> sp.Basic:
     """Every sum's index replaced by a fresh one, so that a definition put inside
-    another sum (or a derivative in an indexed symbol) cannot capture its index."""
+    another sum (or a derivative in an indexed symbol) cannot capture its index: always,
+    or when two sums share an index or a sum's index is free outside it or in ``avoid``."""
     def rename(e: sp.Basic) -> sp.Basic:  # bottom-up, each node rebuilt as it was
         if not e.args:
             return e
@@ -190,16 +192,17 @@ def fresh_indices(expr: sp.Basic, always: bool = False) -> sp.Basic:
             return e
         return e.func(*args)
 
-    needed = expr.has(sp.Sum) if always else _reused_indices(expr)
+    needed = expr.has(sp.Sum) if always else _reused_indices(expr, avoid)
     return rename(expr) if needed else expr
 
 
-def _reused_indices(expr: sp.Basic) -> bool:
-    """True when two sums share an index letter (or a sum's index is also free outside):
-    only then can one capture the other's, and fresh names are needed."""
+def _reused_indices(expr: sp.Basic, avoid: frozenset = frozenset()) -> bool:
+    """True when two sums share an index letter (or a sum's index is also free outside, or
+    in ``avoid``): only then can one capture the other's, and fresh names are needed."""
     sums = expr.atoms(sp.Sum) if isinstance(expr, sp.Basic) else set()
     letters = [v for s in sums for v in s.variables]
-    return len(set(letters)) != len(letters) or bool(set(letters) & expr.free_symbols)
+    return len(set(letters)) != len(letters) or bool(set(letters) & (expr.free_symbols
+                                                                     | avoid))
 
 
 def canonical_sums(expr: sp.Basic) -> sp.Basic:
