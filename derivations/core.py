@@ -730,23 +730,34 @@ class Derivation:
                 if not isinstance(thing, sp.Indexed):
                     for cmd in re.findall(r"\\([A-Za-z]+|.)", shown):
                         if cmd not in NAME_COMMANDS and cmd not in MATH_COMMANDS:
-                            raise StepError(f"{self.title!r}: the name {str(thing)!r} prints "
-                                            f"the TeX command \\{cmd}; rename it")
+                            raise StepError(f"{self.title!r}, {self._where_shown(thing)}: the "
+                                            f"name {str(thing)!r} prints the TeX command "
+                                            f"\\{cmd}; rename it")
                 key = looks(sp.Symbol(shown)) if isinstance(thing, sp.FunctionClass) \
                     else looks(thing)
                 other = seen.setdefault(key, thing)
                 if other != thing:
-                    raise StepError(f"{self.title!r}: {_describe(other)} and {_describe(thing)} "
-                                    f"are different but look alike in the outputs ({shown}); "
-                                    "rename one")
+                    raise StepError(f"{self.title!r}, {self._where_shown(thing)}: "
+                                    f"{_describe(thing)} and {_describe(other)} "
+                                    f"({self._where_shown(other)}) are different but look "
+                                    f"alike in the outputs ({shown}); rename one")
         for key, thing in seen.items():
             if isinstance(thing, sp.FunctionClass):
                 continue
             alike = [c for c in constants if looks(c) == key]
             if re.fullmatch(r"[0-9.,/+-]+", _INVISIBLE.sub("", tex(thing))) or alike:
                 what = f"the constant {alike[0]}" if alike else "a number"
-                raise StepError(f"{self.title!r}: {_describe(thing)} prints like {what}; "
-                                "rename it")
+                raise StepError(f"{self.title!r}, {self._where_shown(thing)}: "
+                                f"{_describe(thing)} prints like {what}; rename it")
+
+    def _where_shown(self, thing: Any) -> str:
+        """Where ``thing`` first shows: ``step 3``, or the definitions or a citation."""
+        for n, step in enumerate(self._steps, 1):
+            if any(isinstance(e, sp.Basic) and e.has(thing) for e in (step.expr, step.label)):
+                return f"step {n}"
+        if any(e.has(thing) for pair in self.where for e in pair):
+            return "its definitions (where=)"
+        return "a cited result"
 
     def _adopt(self, fingerprint: str | None) -> None:
         """Take a proof made of this very content elsewhere (see :func:`verify_all`):
