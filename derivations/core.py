@@ -160,9 +160,10 @@ class Derivation:
                              "digits and single hyphens, e.g. name='odd-symmetry'")
         if not isinstance(intro, str):
             raise TypeError("intro is text with $...$ math")
-        bad = text_problem(intro)
-        if bad:
-            raise StepError(f"{title!r}, its introduction: {bad}")
+        for what, text in (("its title", title), ("its introduction", intro)):
+            bad = text_problem(text)
+            if bad:
+                raise StepError(f"{title!r}, {what}: {bad}")
         self.intro = intro
         self.where = tuple((sp.sympify(n), sp.sympify(v)) for n, v in where)
         names = [n for n, _ in self.where]

@@ -1131,3 +1131,11 @@ def test_a_build_with_a_refused_justification_writes_nothing(tmp_path):
         build(tmp_path, ("markdown",), lecture=Lecture("L", "", (Section(bad),)))
     assert [p.name for p in tmp_path.iterdir()] == ["previous.md"]
     assert (tmp_path / "previous.md").read_text() == "as it was"
+
+
+def test_tex_in_a_title_is_refused():
+    from derivations.lecture import Lecture
+    with pytest.raises(dv.StepError, match="its title"):
+        dv.Derivation(r"Logs $\input{/etc/passwd}$")
+    with pytest.raises(dv.StepError, match="lecture's title"):
+        Lecture(r"Notes $\def\x{1}$", "", ())
