@@ -148,6 +148,21 @@ def _domain(d: Derivation, var: sp.Symbol, domain: sp.Set) -> sp.Set:
     return domain if own is None else sp.Intersection(domain, own)
 
 
+def _about_every(src: Derivation, var: sp.Symbol, *said: sp.Basic) -> None:
+    """ProofGap when what ``src`` proved in ``var`` is about a definition of ``var`` (or of a
+    symbol defined through it), not about every value: it may not be cited at another
+    argument."""
+    if any(n == var for n, _ in src.where):
+        raise ProofGap(f"{src.title!r} defines {var}, so what it proved holds for that value "
+                       f"of {var} only, not at other arguments")
+    for eq in src.definitions_of(*said):
+        if isinstance(eq.lhs, (sp.Symbol, sp.Indexed)) and eq.rhs.has(var):
+            raise ProofGap(f"{src.title!r} defines {eq.lhs} = {eq.rhs}, so what it proved is "
+                           f"about that definition, not about every {var}: cite it where "
+                           "the definition holds, or prove it for a variable that is not "
+                           "defined")
+
+
 def _not_defined(d: Derivation, var: sp.Basic, what: str) -> None:
     for name, value in d.where:
         if name == var:
@@ -390,6 +405,7 @@ class Bound(Relation):
         pattern, found = self._bounds()
         if self.var not in pattern.free_symbols:
             raise ProofGap(f"the cited bound on {pattern} is not in {self.var}")
+        _about_every(src, self.var, pattern, *(v for _, v in found))
         _needs_conditions(d, src, _closure(src, pattern, *(v for _, v in found)) - {self.var})
         for fn, lam in src.functions.items():
             if pattern.has(fn) and not (fn in d.functions and proof.zero(
@@ -812,17 +828,7 @@ class Apply(Relation):
             raise ProofGap("the identity it applies is not proven before it")
         if self.var not in pattern.free_symbols:
             raise ProofGap(f"the identity {pattern} = {replacement} is not in {self.var}")
-        for eq in src.definitions_of(pattern, replacement):
-            if not isinstance(eq.lhs, (sp.Symbol, sp.Indexed)):
-                continue  # a function's definition holds at every argument
-            if eq.lhs == self.var or eq.rhs.has(self.var):
-                raise ProofGap(f"{src.title!r} defines {eq.lhs} = {eq.rhs}, so its identity "
-                               f"{pattern} = {replacement} is about that definition, not about "
-                               f"every {self.var}: cite it where the definition holds, or "
-                               "prove the identity for a variable that is not defined")
-        if any(n == self.var for n, _ in src.where):
-            raise ProofGap(f"{src.title!r} defines {self.var}, so the identity holds for that "
-                           f"value of {self.var} only, not at other arguments")
+        _about_every(src, self.var, pattern, replacement)
         others = _closure(src, pattern, replacement) - {self.var}
         if src is not d:
             _needs_conditions(d, src, others)

@@ -1139,3 +1139,14 @@ def test_tex_in_a_title_is_refused():
         dv.Derivation(r"Logs $\input{/etc/passwd}$")
     with pytest.raises(dv.StepError, match="lecture's title"):
         Lecture(r"Notes $\def\x{1}$", "", ())
+
+
+def test_a_bound_about_a_definition_is_not_cited_elsewhere():
+    src = dv.Derivation("S", where=[(z, sp.S.Zero)], functions={sigma: SIGMOID})
+    src.given(sp.Derivative(sigma(z), z), "at z = 0", name="r")
+    src.bound(sp.Rational(1, 4), "the peak", ">=")
+    src.verify()  # true: z is 0 there
+    d = dv.Derivation("D", functions={sigma: SIGMOID})
+    d.given(sp.Subs(sp.Derivative(sigma(t_), t_), t_, 5), "at 5")
+    d.bound(sp.Rational(1, 4), "cite the peak", ">=", source=src, result=("r",), var=z)
+    _step_error(d.verify, "defines")
