@@ -1093,7 +1093,7 @@ def _normalised(statement: sp.Basic, var: sp.Symbol) -> sp.Basic:
     def signed(c: sp.Expr) -> sp.Expr:
         if not (c.free_symbols - {var}) or c.is_positive or c.is_negative:
             return c
-        if c.has(*_JUMPS):
+        if c.has(*_JUMPS) or _split_at_zeros(c) != [{}]:  # it must never vanish here
             raise ProofGap(f"SymPy cannot tell the sign of {c}")
         sample = {s: -1 if s.is_negative or s.is_nonpositive else 1 for s in c.free_symbols}
         at = c.xreplace(sample)
