@@ -1150,3 +1150,28 @@ def test_a_bound_about_a_definition_is_not_cited_elsewhere():
     d.given(sp.Subs(sp.Derivative(sigma(t_), t_), t_, 5), "at 5")
     d.bound(sp.Rational(1, 4), "cite the peak", ">=", source=src, result=("r",), var=z)
     _step_error(d.verify, "defines")
+
+
+# ------------------------- the order relation is held to the same rules (bound) --
+_K = sp.Symbol("K", integer=True, positive=True)
+_k = sp.Symbol("k", integer=True, positive=True)
+
+
+@pytest.mark.parametrize(("before", "after", "sign", "conditions"), [
+    ((x**2 - 1) / (x - 1), x + 1, "<=", {}),                     # a removed singularity
+    (sp.Derivative(sp.Abs(x), x), sp.S.One, "<=", {}),           # a kink
+    (c * x**2, sp.S.Zero, ">=", {}),                             # a sign not known
+    (y, sp.S.Half, "<=", {y: LABELS}),                           # a declared value
+    (sp.gamma(x), sp.gamma(x) + 1, "<", {}),                     # poles SymPy cannot tell
+    (sp.Sum(sp.IndexedBase("y", real=True)[_k], (_k, 1, _K)), _K, "<=", {}),
+    (sp.exp(x), sp.exp(x), "<", {}),                             # strict, but equal
+    (sp.csch(x) * sp.sinh(x), sp.S(2), "<", {}),                 # csch's pole
+    (sp.Symbol("у", real=True) ** 2, -y**2 - 1, ">", {}),        # a look-alike
+], ids=["removable", "kink", "sign", "label", "gamma", "sum", "strict", "csch", "lookalike"])
+def test_a_false_order_step_is_rejected(before, after, sign, conditions):
+    def build():
+        d = dv.Derivation("B", conditions=conditions)
+        d.given(before, "start")
+        d.bound(after, "bound", sign)
+        d.verify()
+    _step_error(build)
