@@ -58,7 +58,7 @@ def vanishing_gradient() -> Derivation:
     r"""Each sigmoid layer multiplies the gradient by w_l σ'(z_l), at most |w_l|/4.
 
     >>> vanishing_gradient().result("layer")
-    w_l*Derivative(sigma(z_l), z_l)
+    w[l]*Derivative(sigma(z_l), z_l)
     """
     d = Derivation(
         "The vanishing gradient", name="vanishing-gradient",
