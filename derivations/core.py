@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -680,10 +681,12 @@ class Derivation:
             names = getattr(rel, "results", None) or (getattr(rel, "result", None),)
             for source in rel.cited():
                 for name in names:
-                    try:
-                        said = source.inequality(name) if hasattr(rel, "results") \
-                            else source.statement(name)
-                        parts += [e for e in said if not isinstance(e, str)]
+                    try:  # what the step shows of it (the check proves the source)
+                        if hasattr(rel, "results"):
+                            path = source._path(source.chain(name)[-1])
+                            parts += [path[0].expr, path[0].label, path[-1].expr]
+                        else:
+                            parts += source.statement(name)
                         parts += source.premises(name)
                     except StepError:
                         continue  # the check of the step says so
@@ -794,7 +797,7 @@ class Derivation:
         if isinstance(value, Step):
             return ["step", self.number(value)]
         if isinstance(value, (sp.Basic, sp.FunctionClass)):
-            return ["sympy", sympy_key(value)]
+            return ["sympy", _sympy_json(value)]
         if isinstance(value, (tuple, list)):
             return ["seq", [self._key(v) for v in value]]
         if isinstance(value, Mapping):
@@ -912,6 +915,14 @@ def sympy_key(e: Any, memo: dict | None = None) -> Any:
         out = [head, [sympy_key(a, memo) for a in e.args]]
     memo[id(e)] = out
     return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _sympy_json(e: Any) -> str:
+    """:func:`sympy_key` as JSON, remembered per SymPy object: an object is immutable, and
+    two that SymPy holds equal have the same symbols, assumptions and structure (an edit
+    to a derivation puts in another object, whose key is worked out afresh)."""
+    return json.dumps(sympy_key(e))
 
 
 def _describe(thing: Any) -> str:
