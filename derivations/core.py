@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -94,6 +95,47 @@ def _renamed(kwargs: dict, **replacements: str) -> None:
         raise TypeError(f"unexpected keyword arguments {sorted(kwargs)}")
 
 
+#: the only TeX commands allowed inside a justification's (or introduction's) $...$ math:
+#: what the shipped derivations use and a few harmless symbols, each of which pdfLaTeX,
+#: matplotlib's mathtext, MathML and MathJax all draw; nothing that defines, reads, writes
+#: or re-catcodes (\\def, \\input, \\write, \\catcode, \\csname, ...)
+MATH_COMMANDS = frozenset("""
+    alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu
+    xi pi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma
+    Upsilon Phi Psi Omega ell nabla partial infty
+    frac sqrt log ln exp max min sum prod int lim sin cos tan sinh cosh tanh
+    cdot times approx leq le geq ge neq ne ll gg to in notin mid pm mp prime
+    leftarrow rightarrow Leftarrow Rightarrow Leftrightarrow ldots cdots
+    mathrm operatorname mathbb mathbf tilde hat bar vert Vert left right quad qquad
+""".split()) | frozenset(",;:! {}|_")
+
+
+def text_problem(text: str) -> str | None:
+    r"""Why ``text`` (prose with ``$...$`` math) may not go into TeX, Markdown or MathML.
+
+    Inside math only :data:`MATH_COMMANDS` are allowed, and no ``^^`` (TeX's
+    character codes), ``%`` or ``#``; None when it is fine.
+
+    >>> text_problem(r"$\sigma' = \sigma(1-\sigma)$") is None
+    True
+    >>> print(text_problem(r"see $\input{/etc/passwd}$").split(", which")[0])
+    its $...$ math uses \input
+    """
+    parts = text.split("$")
+    for math in parts[1::2]:
+        if "^^" in math or "%" in math or "#" in math:
+            return ("its $...$ math contains ^^, % or #, which TeX reads as character codes, "
+                    "comments or parameters")
+        if any(ord(ch) < 32 for ch in math):
+            return "its $...$ math contains a control character"
+        for cmd in re.findall(r"\\([A-Za-z]+|.)", math):
+            if cmd not in MATH_COMMANDS:
+                return (f"its $...$ math uses \\{cmd}, which is not allowed (allowed: "
+                        "Greek letters, \\frac, \\partial, \\log, \\sum, \\leq, \\operatorname, "
+                        "... see derivations.core.MATH_COMMANDS)")
+    return None
+
+
 class Derivation:
     """A titled, ordered list of steps, each proven from an earlier one.
 
@@ -117,25 +159,35 @@ class Derivation:
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", self.name):
             raise ValueError(f"Derivation name {self.name!r} is a file name: lower-case letters, "
                              "digits and single hyphens, e.g. name='odd-symmetry'")
+        if not isinstance(intro, str):
+            raise TypeError("intro is text with $...$ math")
+        for what, text in (("its title", title), ("its introduction", intro)):
+            bad = text_problem(text)
+            if bad:
+                raise StepError(f"{title!r}, {what}: {bad}")
         self.intro = intro
-        self.where = tuple(where)
+        self.where = tuple((sp.sympify(n), sp.sympify(v)) for n, v in where)
         names = [n for n, _ in self.where]
         for n, value in self.where:
             if not isinstance(n, (sp.Symbol, sp.Indexed)):
                 raise TypeError(f"where= defines symbols (or indexed symbols), not {n}")
             if names.count(n) > 1:
                 raise TypeError(f"where= defines {n} twice")
-            if sp.sympify(value).has(n.base if isinstance(n, sp.Indexed) else n):
+            if value.has(n.base if isinstance(n, sp.Indexed) else n):
                 raise TypeError(f"where= defines {n} in terms of itself")
             if isinstance(n, sp.Indexed) and len(set(n.indices)) != len(n.indices):
                 raise TypeError(f"where= defines {n} with a repeated index: it would say "
                                 "nothing about the other entries; use distinct indices")
         for i, (n, _) in enumerate(self.where):  # applied in order: later ones are inside
             for later, value in self.where[i + 1:]:
-                if sp.sympify(value).has(n.base if isinstance(n, sp.Indexed) else n):
+                if value.has(n.base if isinstance(n, sp.Indexed) else n):
                     raise TypeError(f"where= lists {n} before {later}, whose definition uses "
                                     f"it; list each definition before those it uses, e.g. "
                                     "[(L, ...), (a, sigma(z)), (z, ...)]")
+        for fn, lam in (functions or {}).items():
+            if not isinstance(fn, sp.FunctionClass) or not isinstance(lam, sp.Lambda):
+                raise TypeError(f"functions= maps a function such as sigma to its Lambda, "
+                                f"not {fn!r} to {lam!r}")
         self.functions = MappingProxyType(dict(functions or {}))
         self.conditions = MappingProxyType({k: sp.sympify(v) if not isinstance(v, sp.Set)
                                             else v for k, v in (conditions or {}).items()})
@@ -155,6 +207,14 @@ class Derivation:
                                 f"assumptions say ({assumed})")
         self._steps: list[Step] = []
         self._proof: str | None = None
+        self._cache: dict = {}
+        self._sealed = True
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        if getattr(self, "_sealed", False) and not attr.startswith("_"):
+            raise AttributeError(f"{attr} of a Derivation is fixed when it is made (the proofs "
+                                 "rely on it); build a new Derivation")
+        object.__setattr__(self, attr, value)
 
     # -- building ---------------------------------------------------------
     @property
@@ -173,6 +233,9 @@ class Derivation:
                 why.count("{") != why.count("}"):
             raise TypeError("why is text with $...$ math: balanced $ and braces, "
                             "no & or \\\\ (they would break the alignment)")
+        bad = text_problem(why)
+        if bad:
+            raise StepError(f"{self.title!r}, step {len(self._steps) + 1} ({why[:40]}): {bad}")
         relation = relation or Equal()
         if not self._steps and not relation.starts_chain:
             raise StepError(f"{self.title!r}: the first step must be a premise "
@@ -286,12 +349,16 @@ class Derivation:
 
     # -- what the checker works with ---------------------------------------
     def expand(self, expr: Math) -> Math:
-        """:meth:`_expand`, remembered per expression (the definitions never change)."""
-        cache = self.__dict__.setdefault("_expanded", {})
-        key = sp.srepr(expr) if isinstance(expr, sp.Basic) else repr(expr)
-        if key not in cache:
-            cache[key] = self._expand(expr)
-        return cache[key]
+        """:meth:`_expand`, remembered per expression while the definitions are the same
+        objects (a derivation's are fixed; :meth:`verify` forgets everything anyway)."""
+        defs = (self.where, self.functions, self.conditions)
+        memo = self._cache.get("expand")
+        if memo is None or any(x is not y for x, y in zip(memo[0], defs, strict=True)):
+            memo = self._cache["expand"] = (defs, {})
+        key = sp.sympify(expr)  # SymPy's equality tells f(x) from a positive f(x)
+        if key not in memo[1]:
+            memo[1][key] = self._expand(key)
+        return memo[1][key]
 
     def _expand(self, expr: Math) -> Math:
         """Apply the definitions, then evaluate derivatives, sums and limits.
@@ -299,10 +366,10 @@ class Derivation:
         A derivative of a function with a kink (``|u|``, ``max``, ``sign``) that
         the declared conditions do not keep away from is a ProofGap.
         """
+        where, free = self._fresh_definitions()
         if isinstance(expr, sp.Basic) and expr.has(sp.Sum):
-            expr = proof.fresh_indices(expr, always=True)  # a definition's free j: not a sum's
-        for name, value in self.where:
-            value = proof.fresh_indices(value, always=True)  # wherever it is put
+            expr = proof.fresh_indices(expr, avoid=free)  # a definition's free j: not a sum's
+        for name, value in where:
             expr = (_define_indexed(expr, name, value) if isinstance(name, sp.Indexed)
                     else expr.subs(name, value))
         for fn, lam in self.functions.items():
@@ -316,11 +383,27 @@ class Derivation:
                         raise ProofGap(f"it differentiates in {var} where {kink} = 0 is "
                                        "possible, a kink (|u|, max, sign have no derivative "
                                        "there); declare a condition that excludes it")
+        ranges = proof.index_ranges(self.conditions, {})  # j <= K holds for j in 1..K
         if expr.has(sp.Sum):
             expr = proof.fresh_indices(expr)  # SymPy's doit confuses a reused index
-            expr = proof.collapse_sums(proof.within_ranges(expr.doit(deep=False)))
-            return proof.canonical_sums(proof.within_ranges(expr).doit())
-        return expr.doit()
+            expr = proof.refine_ranges(expr.doit(deep=False), ranges)
+            expr = proof.collapse_sums(proof.within_ranges(expr), ranges)
+            return proof.canonical_sums(proof.refine_ranges(proof.within_ranges(expr).doit(),
+                                                            ranges))
+        return proof.refine_ranges(expr.doit(), ranges)
+
+    def _fresh_definitions(self) -> tuple[tuple, frozenset]:
+        """The definitions with every sum's index a fresh one (no sum of a definition can
+        capture a symbol where it is put), and every symbol free in them or in the
+        functions: a sum of the expanded expression must not use one as its index."""
+        memo = self._cache.get("where")
+        if memo is None or memo[0] is not self.where or memo[1] is not self.functions:
+            where = tuple((n, proof.fresh_indices(v, always=True)) for n, v in self.where)
+            free = set().union(*(n.free_symbols | v.free_symbols for n, v in self.where),
+                               *(lam.free_symbols for lam in self.functions.values()))
+            memo = self._cache["where"] = (self.where, self.functions, where,
+                                           frozenset(free))
+        return memo[2], memo[3]
 
     def unfold(self, expr: Math) -> Math:
         """Only the named functions replaced by their definitions (sigma -> 1/(1+e^-z))."""
@@ -405,6 +488,23 @@ class Derivation:
             raise StepError(f"{self.title!r}: the chain of {name or 'its result'} changes what "
                             "it is about (a substitution or limit without a label)")
         return subject, chain[-1].expr
+
+    def premises(self, name: str | None = None) -> tuple[sp.Basic, ...]:
+        """What the result ``name`` holds under besides this derivation's own definitions
+        and conditions, as statements: the values a substitution put in while its label
+        kept the general subject (``with Σ_k y_k = 1``), and what every result the chain
+        cites holds under. A step that cites the result shows them and carries them on.
+
+        >>> from derivations.softmax import softmax_gradient
+        >>> softmax_gradient().premises("net-input")
+        (Eq(Sum(y[k], (k, 1, K)), 1),)
+        """
+        out: list[sp.Basic] = []
+        for step in self.chain(name):
+            for p in step.relation.premises(self, step):
+                if p not in out:
+                    out.append(p)
+        return tuple(out)
 
     def _path(self, step: Step) -> list[Step]:
         """The steps from the chain's premise to ``step``, following what each cites."""
@@ -527,9 +627,15 @@ class Derivation:
         """
         if self.verified:
             return self
+        self._proof = None
+        self._cache = {}  # from scratch: nothing expanded or proven before counts
         if not self._steps:
             raise StepError(f"{self.title!r} has no steps")
-        self._same_names_print_differently()
+        for n, step in enumerate(self._steps, 1):
+            bad = text_problem(step.why) if isinstance(step.why, str) else "it is not text"
+            if bad:
+                raise StepError(f"{self.title!r}, step {n}: {bad}")
+        self._no_lookalikes()
         chain_of = {id(s): k for k, c in enumerate(self.chains()) for s in c}
         for step in self._steps:
             prev = self.previous(step)
@@ -563,22 +669,99 @@ class Derivation:
         self._proof = self._fingerprint()
         return self
 
-    def _same_names_print_differently(self) -> None:
-        from derivations.printing import tex
-        seen: dict[str, sp.Basic] = {}
-        parts = [e for s in self._steps for e in (s.expr, s.label)]
-        parts += [e for pair in self.where for e in pair] + list(self.conditions)
-        for e in parts:
-            if not isinstance(e, sp.Basic):
+    def _content(self) -> list[Any]:
+        """Every SymPy object this derivation shows or checks with: steps, labels, the
+        relations' parameters, definitions, functions, conditions and cited statements."""
+        parts: list[Any] = [e for s in self._steps for e in (s.expr, s.label)]
+        parts += [e for pair in self.where for e in pair]
+        for step in self._steps:
+            rel = step.relation
+            parts += [getattr(rel, f.name) for f in fields(rel)
+                      if not isinstance(getattr(rel, f.name), (Derivation, Step))]
+            names = getattr(rel, "results", None) or (getattr(rel, "result", None),)
+            for source in rel.cited():
+                for name in names:
+                    try:  # what the step shows of it (the check proves the source)
+                        if hasattr(rel, "results"):
+                            path = source._path(source.chain(name)[-1])
+                            parts += [path[0].expr, path[0].label, path[-1].expr]
+                        else:
+                            parts += source.statement(name)
+                        parts += source.premises(name)
+                    except StepError:
+                        continue  # the check of the step says so
+        used = [e for e in parts if isinstance(e, sp.Basic)]  # what is shown of the rest:
+        parts += [(fn, lam) for fn, lam in self.functions.items()  # the functions and
+                  if any(e.has(fn) for e in used)]                  # conditions used
+        parts += [(s, c) for s, c in self.conditions.items() if any(e.has(s) for e in used)]
+        return parts
+
+    def _no_lookalikes(self) -> None:
+        """StepError if two different symbols or functions look alike in some output (the
+        same rendering up to spacing, braces, fonts and Unicode confusables), if one prints
+        like a number or a constant it shows, or if a name prints TeX commands."""
+        from derivations.printing import _INVISIBLE, NAME_COMMANDS, looks, tex
+        seen: dict[str, Any] = {}
+        constants: set = set()
+        todo = list(self._content())
+        while todo:
+            e = todo.pop()
+            if isinstance(e, (tuple, list)):
+                todo += list(e)
                 continue
-            labels = {base.label for base in e.atoms(sp.IndexedBase)}
-            things = (set(e.atoms(sp.Symbol)) - labels) | \
-                {f.func for f in e.atoms(sp.core.function.AppliedUndef)}
+            undefined = isinstance(e, sp.core.function.UndefinedFunction)
+            if isinstance(e, sp.FunctionClass) and not undefined:
+                continue
+            if undefined:
+                things = {e}
+            elif isinstance(e, sp.Basic):
+                constants |= {c for c in (sp.E, sp.pi, sp.I) if e.has(c)}
+                if e.has(sp.exp):
+                    constants.add(sp.E)
+                labels = {base.label for base in e.atoms(sp.IndexedBase)}
+                labels |= {lim.args[3] for lim in e.atoms(sp.Limit)}  # its direction, + or -
+                applied = {f for f in e.atoms(sp.Function) if isinstance(
+                    f, sp.core.function.AppliedUndef) or not type(f).__module__.startswith("sympy")}
+                things = (e.atoms(sp.Symbol) - labels) | e.atoms(sp.Indexed) | applied | \
+                    {f.func for f in applied if isinstance(f, sp.core.function.AppliedUndef)}
+            else:
+                continue
             for thing in things:
-                shown = tex(thing) if isinstance(thing, sp.Basic) else str(thing)
-                if seen.setdefault(shown, thing) != thing:
-                    raise StepError(f"{self.title!r}: two different symbols or functions "
-                                    f"print as {shown} (different assumptions?); rename one")
+                shown = tex(thing(sp.Symbol("x")) if isinstance(thing, sp.FunctionClass)
+                            else thing)
+                if isinstance(thing, sp.FunctionClass):
+                    shown = shown[:shown.rindex("(")]
+                if not isinstance(thing, sp.Indexed):
+                    for cmd in re.findall(r"\\([A-Za-z]+|.)", shown):
+                        if cmd not in NAME_COMMANDS and cmd not in MATH_COMMANDS:
+                            raise StepError(f"{self.title!r}, {self._where_shown(thing)}: the "
+                                            f"name {str(thing)!r} prints the TeX command "
+                                            f"\\{cmd}; rename it")
+                key = looks(sp.Symbol(shown)) if isinstance(thing, sp.FunctionClass) \
+                    else looks(thing)
+                other = seen.setdefault(key, thing)
+                if other != thing:
+                    raise StepError(f"{self.title!r}, {self._where_shown(thing)}: "
+                                    f"{_describe(thing)} and {_describe(other)} "
+                                    f"({self._where_shown(other)}) are different but look "
+                                    f"alike in the outputs ({shown}); rename one")
+        for key, thing in seen.items():
+            if isinstance(thing, sp.FunctionClass):
+                continue
+            alike = [c for c in constants if looks(c) == key]
+            if re.fullmatch(r"[0-9.,/+-]+", _INVISIBLE.sub("", tex(thing))) or alike:
+                what = f"the constant {alike[0]}" if alike else "a number"
+                raise StepError(f"{self.title!r}, {self._where_shown(thing)}: "
+                                f"{_describe(thing)} prints like {what}; rename it")
+
+    def _where_shown(self, thing: Any) -> str:
+        """Where ``thing`` first shows: ``step 3``, or the definitions or a citation."""
+        for n, step in enumerate(self._steps, 1):
+            if any(isinstance(e, sp.Basic) and e.has(thing) for e in (step.expr, step.label)):
+                return f"step {n}"
+        if any(e.has(thing) for pair in self.where for e in pair):
+            return "its definitions (where=)"
+        return "a cited result"
 
     def _adopt(self, fingerprint: str | None) -> None:
         """Take a proof made of this very content elsewhere (see :func:`verify_all`):
@@ -593,15 +776,17 @@ class Derivation:
 
     def _fingerprint(self) -> str:
         """A hash of everything this derivation says and cites (JSON of the parts: no two
-        different lists of parts encode alike; SymPy objects by ``srepr``, assumptions too)."""
+        different lists of parts encode alike; SymPy objects by :func:`sympy_key`, with the
+        assumptions of every symbol and function)."""
         parts: list[Any] = [self.title, self.name, self.intro, self._key(self.where),
                             sorted((self._key(k), self._key(v))
                                    for k, v in self.functions.items()),
                             sorted((self._key(k), self._key(v))
                                    for k, v in self.conditions.items())]
         for step in self._steps:
+            kind = type(step.relation)
             parts += [self._key(step.expr), self._key(step.label), step.why, str(step.name),
-                      type(step.relation).__name__]
+                      f"{kind.__module__}.{kind.__qualname__}"]
             parts += [self._key(getattr(step.relation, f.name)) for f in fields(step.relation)]
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
@@ -611,8 +796,8 @@ class Derivation:
             return ["derivation", value._fingerprint()]
         if isinstance(value, Step):
             return ["step", self.number(value)]
-        if isinstance(value, sp.Basic):
-            return ["sympy", sp.srepr(value)]
+        if isinstance(value, (sp.Basic, sp.FunctionClass)):
+            return ["sympy", _sympy_json(value)]
         if isinstance(value, (tuple, list)):
             return ["seq", [self._key(v) for v in value]]
         if isinstance(value, Mapping):
@@ -658,6 +843,11 @@ class Derivation:
                 out.append(sp.Contains(s, self.conditions[s], evaluate=False))
             elif (said := _assumed(s)) is not None:
                 out.append(said)
+        applied = {f for e in exprs if isinstance(e, sp.Basic) and not isinstance(e, sp.Contains)
+                   for f in e.atoms(sp.core.function.AppliedUndef)}
+        for f in sorted(applied, key=str):  # a function's assumptions: f(x) > 0
+            if f.func not in self.functions and (said := _assumed(f)) is not None:
+                out.append(said)
         return out
 
     # -- rendering (see derivations.printing), always of the verified object --
@@ -692,6 +882,65 @@ class Derivation:
     def __repr__(self) -> str:
         state = "verified" if self.verified else "unverified"
         return f"<Derivation {self.title!r}: {len(self._steps)} steps, {state}>"
+
+
+def sympy_key(e: Any, memo: dict | None = None) -> Any:
+    """``e`` as nested JSON-able lists that tell apart whatever SymPy's checks tell apart:
+    each node's class (module and name), every symbol's and function's name and
+    assumptions (``srepr`` drops a function's), a dummy's identity, numbers exactly.
+
+    >>> f, g = sp.Function("f"), sp.Function("f", positive=True)
+    >>> x = sp.Symbol("x")
+    >>> sp.srepr(f(x)) == sp.srepr(g(x)), sympy_key(f(x)) == sympy_key(g(x))
+    (True, False)
+    """
+    memo = {} if memo is None else memo
+    if id(e) in memo:
+        return memo[id(e)]
+    if isinstance(e, sp.core.function.UndefinedFunction):
+        out: Any = ["function", e.__name__, sorted((k, v) for k, v in e._kwargs.items()
+                                                  if v is not None)]
+    elif isinstance(e, sp.FunctionClass):
+        out = ["class", f"{e.__module__}.{e.__qualname__}"]
+    elif isinstance(e, sp.Symbol):
+        out = [type(e).__name__, e.name, sorted((k, v) for k, v in e.assumptions0.items()
+                                                if v is not None)]
+        if isinstance(e, sp.Dummy):
+            out.append(e.dummy_index)
+    elif isinstance(e, (sp.Number, sp.NumberSymbol)) or not isinstance(e, sp.Basic):
+        out = ["atom", sp.srepr(e) if isinstance(e, sp.Basic) else repr(e)]
+    else:
+        head = sympy_key(e.func, memo) if isinstance(e, sp.core.function.AppliedUndef) \
+            else f"{type(e).__module__}.{type(e).__qualname__}"
+        out = [head, [sympy_key(a, memo) for a in e.args]]
+    memo[id(e)] = out
+    return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _sympy_json(e: Any) -> str:
+    """:func:`sympy_key` as JSON, remembered per SymPy object: an object is immutable, and
+    two that SymPy holds equal have the same symbols, assumptions and structure (an edit
+    to a derivation puts in another object, whose key is worked out afresh)."""
+    return json.dumps(sympy_key(e))
+
+
+def _describe(thing: Any) -> str:
+    """A symbol or function as a reader of an error message can tell it apart."""
+    if isinstance(thing, sp.FunctionClass):
+        said = {k: v for k, v in getattr(thing, "_kwargs", {}).items()
+                if k in _STATED}
+        return f"the function {thing.__name__!r}" + (f" {said}" if said else "")
+    if isinstance(thing, sp.Symbol):
+        said = {k: v for k, v in thing.assumptions0.items() if k in _STATED}
+        name = thing.name.encode("ascii", "backslashreplace").decode()
+        return f"the symbol {name!r}" + (f" {said}" if said else "")
+    return f"{thing}"
+
+
+#: the assumptions an error message names
+_STATED = ("real", "positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer",
+           "even", "odd")
 
 
 def _shown_symbols(e: sp.Basic) -> set:
@@ -739,10 +988,10 @@ def _put_function(expr: Math, fn: Any, lam: sp.Lambda) -> Math:
         return expr.replace(fn, lam)
 
 
-def _assumed(sym: sp.Symbol) -> sp.Basic | None:
-    if sym.is_integer and sym.is_positive:
+def _assumed(sym: sp.Basic) -> sp.Basic | None:
+    if sym.is_integer and sym.is_positive and not (sym.is_even or sym.is_odd):
         return sp.Contains(sym, sp.S.Naturals, evaluate=False)
-    if sym.is_integer and sym.is_nonnegative:
+    if sym.is_integer and sym.is_nonnegative and not (sym.is_even or sym.is_odd):
         return sp.Contains(sym, sp.S.Naturals0, evaluate=False)
     return proof.assumption_statement(sym)
 

@@ -83,6 +83,10 @@ class Lecture:
     sections: tuple[Section, ...]
 
     def __post_init__(self) -> None:
+        from derivations.core import StepError, text_problem
+        for what, text in (("title", self.title), ("introduction", self.intro)):
+            if bad := text_problem(text):  # it goes into TeX, like a justification
+                raise StepError(f"the lecture's {what}: {bad}")
         names = [s.name for s in self.sections]
         if len(set(names)) != len(names):
             dup = sorted({n for n in names if names.count(n) > 1})

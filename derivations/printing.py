@@ -7,6 +7,9 @@ can draw the same steps line by line.
 
 from __future__ import annotations
 
+import functools
+import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -100,6 +103,16 @@ class LectureLatexPrinter(LatexPrinter):
             return self._print(inner).replace(f"({self._print(var)})", f"({self._print(point)})")
         return (r"\left. " + self._print(inner) + r" \right|_{" + self._print(var) + "="
                 + self._print(point) + "}")
+
+    def _print_ImageSet(self, expr: sp.ImageSet) -> str:
+        """``2\\mathbb{Z}`` and ``2\\mathbb{Z} + 1`` for the even and odd integers."""
+        lam, base = expr.lamda, expr.base_sets
+        if base == (sp.S.Integers,) and len(lam.variables) == 1:
+            k = lam.variables[0]
+            slope, rest = lam.expr.coeff(k), lam.expr - lam.expr.coeff(k) * k
+            if slope.is_Integer and rest.is_Integer and slope > 1:
+                return rf"{slope}\mathbb{{Z}}" + (f" + {rest}" if rest else "")
+        return super()._print_ImageSet(expr)
 
     def _print_log1p(self, expr: Any) -> str:
         return r"\operatorname{log1p}\left(" + self._print(expr.args[0]) + r"\right)"
@@ -213,3 +226,88 @@ def markdown(d: Derivation) -> str:
         out += ["$$", r"\begin{aligned}", _aligned(d, chain, why_latex), r"\end{aligned}", "$$",
                 ""]
     return "\n".join(out)
+
+
+# ------------------------------------------------------------ look-alikes --
+#: TeX commands that only change spacing, braces or the font: a reader cannot tell
+#: ``x`` from ``\mathrm{x}`` or ``x_{1}`` from ``x_1``
+_INVISIBLE = re.compile(r"\\(?:left|right|operatorname|mathrm|mathit|mathsf|mathbf|boldsymbol"
+                        r"|text|displaystyle|[,;:! ])(?![A-Za-z])|[\s{}]")
+#: TeX commands a symbol's or function's name may print as (besides Greek letters):
+#: SymPy's accents and fonts for names such as ``xhat`` or ``x_bm``
+NAME_COMMANDS = frozenset("""hat bar dot ddot tilde vec breve check acute grave overline
+    underline widehat widetilde mathbf boldsymbol mathcal mathscr mathfrak mathrm operatorname
+    mathit mathsf prime left right""".split())
+
+
+def looks(expr: Any) -> str:
+    r"""What a reader sees of ``expr`` in any output, reduced to what tells things apart:
+    spacing, braces and fonts dropped, Greek commands as their letters, then every
+    character by its Unicode confusables skeleton (UTS #39), so that Cyrillic у looks
+    like Latin y.
+
+    >>> looks(sp.Symbol("x_{1}")) == looks(sp.Symbol("x_1"))
+    True
+    >>> looks(sp.Symbol("у")) == looks(sp.Symbol("y"))
+    True
+    >>> looks(sp.Symbol("sigma")) == looks(sp.Symbol("σ"))
+    True
+    """
+    text = _INVISIBLE.sub("", tex(expr))
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _greek().get(m.group(1), m.group(0)), text)
+    return skeleton(text)
+
+
+def skeleton(text: str) -> str:
+    """``text``'s UTS #39 confusables skeleton (NFD, each character by its prototype, NFD),
+    for the characters beyond ASCII: in math type an ASCII letter is italic and a digit
+    upright, so ``b_1`` and ``b_l`` look different, but Cyrillic у is Latin y.
+
+    >>> skeleton("у") == "y", skeleton("1") == skeleton("l")
+    (True, False)
+    """
+    table = _prototypes()
+    out = "".join(ch if ch.isascii() else table.get(ch, ch)
+                  for ch in unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFD", out)
+
+
+@functools.cache
+def _greek() -> dict[str, str]:
+    from sympy.printing.pretty.pretty_symbology import greek_unicode
+    return {**{k: v for k, v in greek_unicode.items() if isinstance(v, str)},
+            "ell": "ℓ", "varepsilon": "ε", "vartheta": "ϑ", "varphi": "φ"}
+
+
+@functools.cache
+def _prototypes() -> dict[str, str]:
+    """Each character that Unicode's confusables.txt lists, mapped to one representative of
+    its class (the pairs come from the ``confusable-homoglyphs`` package's copy of it)."""
+    from confusable_homoglyphs.confusables import confusables_data
+    parent: dict[str, str] = {}
+
+    def find(c: str) -> str:
+        while parent.setdefault(c, c) != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    def bare(c: str) -> str:  # the data wraps right-to-left letters in direction marks
+        return c.replace("\u200e", "").replace("\u200f", "") or c
+
+    for ch, alikes in confusables_data.items():
+        for other in alikes:
+            a, b = find(bare(ch)), find(bare(other["c"]))
+            if a != b:
+                parent[a] = b
+    # each class's prototype: every other member lists it, so it has the most entries
+    # (a multi-character one, like "rn" for m, is always the prototype)
+    entries = {bare(c): len(v) for c, v in confusables_data.items()}
+    best: dict[str, str] = {}
+    for c in parent:
+        root = find(c)
+        rank = (len(c) > 1, entries.get(c, 0), -ord(c[0]))
+        if root not in best or rank > (len(best[root]) > 1, entries.get(best[root], 0),
+                                       -ord(best[root][0])):
+            best[root] = c
+    return {c: best[find(c)] for c in parent if len(c) == 1}

@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping
@@ -31,9 +32,68 @@ import sympy as sp
 from sympy.logic.boolalg import Boolean, BooleanAtom
 
 #: functions that SymPy differentiates without complaint but that have kinks or jumps
-NON_SMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.arg, sp.atan2)
+NON_SMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.arg, sp.atan2, sp.DiracDelta)
 #: functions whose derivative is not defined on whole intervals here
-NOT_DIFFERENTIABLE = (sp.Piecewise, sp.floor, sp.ceiling, sp.frac)
+NOT_DIFFERENTIABLE = (sp.Piecewise, sp.floor, sp.ceiling, sp.frac, sp.Mod)
+
+
+def _unknown_sequence(f: sp.Basic, i: sp.Symbol) -> bool:
+    """True when ``f`` has a term of an unknown sequence in ``i`` (``y_i``, ``g(i)``)."""
+    return any(i in e.free_symbols for e in f.atoms(sp.Indexed, sp.core.function.AppliedUndef))
+
+
+def _quick_sums() -> None:
+    """SymPy's symbolic summation (Gosper's algorithm, hypergeometric terms) spends seconds
+    on a sum of an unknown sequence such as ``sum_k y_k a_k`` before it finds no closed
+    form; such a sum has none, so it is left unevaluated at once. This only ever leaves
+    a sum as it is (what SymPy would return after trying): it cannot prove anything."""
+    from sympy.concrete import summations
+
+    original = summations.eval_sum_symbolic
+    if getattr(original, "_quick", False):
+        return
+
+    def eval_sum_symbolic(f: sp.Basic, limits: tuple) -> sp.Basic | None:
+        if _unknown_sequence(f, limits[0]):
+            return None
+        return original(f, limits)
+
+    eval_sum_symbolic._quick = True  # type: ignore[attr-defined]
+    summations.eval_sum_symbolic = eval_sum_symbolic
+
+
+def _quick_indexed() -> None:
+    """Every ``x[i]`` SymPy builds works out its base's assumptions again (``real`` ⇒
+    ``finite``, ...), the bulk of the time of a substitution in a sum of indexed terms;
+    the facts of a set of assumptions are the same every time, so each is worked out once
+    and copied. What an indexed symbol is assumed to be does not change."""
+    import copy
+
+    from sympy.core.assumptions import StdFactKB
+    from sympy.tensor.indexed import IndexedBase
+
+    if getattr(IndexedBase._set_assumptions, "_quick", False):
+        return
+    known: dict = {}
+
+    def _set_assumptions(obj: sp.Basic, assumptions: dict) -> None:
+        key = tuple(sorted(assumptions.items()))
+        if key not in known:
+            tmp = assumptions.copy()
+            facts = dict(assumptions, commutative=fuzzy_bool(assumptions.get("commutative",
+                                                                             True)))
+            kb = StdFactKB(facts)
+            kb._generator = tmp
+            known[key] = kb
+        obj._assumptions = copy.copy(known[key])
+
+    from sympy.core.logic import fuzzy_bool
+    _set_assumptions._quick = True  # type: ignore[attr-defined]
+    IndexedBase._set_assumptions = staticmethod(_set_assumptions)
+
+
+_quick_sums()
+_quick_indexed()
 
 
 class ProofGap(Exception):  # noqa: N818 - always turned into a StepError
@@ -41,9 +101,10 @@ class ProofGap(Exception):  # noqa: N818 - always turned into a StepError
 
 
 # ---------------------------------------------------------------- sums --
-def collapse_sums(expr: sp.Basic) -> sp.Basic:
+def collapse_sums(expr: sp.Basic, ranges: Mapping | None = None) -> sp.Basic:
     """Each sum split into its terms, with the factors free of its index taken out,
-    and every Kronecker delta in its index summed away.
+    and every Kronecker delta in its index summed away (what the ``ranges`` of free
+    indices decide, :func:`refine_ranges`, decided on the way).
 
     >>> i, j, n = sp.symbols("i j n", integer=True, positive=True)
     >>> x = sp.IndexedBase("x")
@@ -57,14 +118,16 @@ def collapse_sums(expr: sp.Basic) -> sp.Basic:
             return s
         v, lo, hi = s.limits[0]
         out = sp.S.Zero
-        body = sp.piecewise_fold(_on_range(s.function, v, lo, hi))
+        body = refine_ranges(_on_range(s.function, v, lo, hi), ranges or {})
+        if body.has(sp.Piecewise):
+            body = sp.piecewise_fold(body)
         for term in sp.Add.make_args(sp.expand(body, power_exp=True, mul=True,
                                                log=False, multinomial=False)):
             inner = [f for f in sp.Mul.make_args(term) if f.has(v)]
             outer = [f for f in sp.Mul.make_args(term) if not f.has(v)]
             body = sp.Mul(*inner)
-            total = deltasummation(body, (v, lo, hi)) if body.has(sp.KroneckerDelta) \
-                else sp.Sum(body, (v, lo, hi))
+            total = refine_ranges(deltasummation(body, (v, lo, hi)), ranges or {}) \
+                if body.has(sp.KroneckerDelta) else sp.Sum(body, (v, lo, hi))
             out += sp.Mul(*outer) * total
         return out
 
@@ -111,9 +174,11 @@ def within_ranges(expr: sp.Basic) -> sp.Basic:
     return fresh_indices(expr).replace(lambda e: isinstance(e, sp.Sum), one)
 
 
-def fresh_indices(expr: sp.Basic, always: bool = False) -> sp.Basic:
+def fresh_indices(expr: sp.Basic, always: bool = False,
+                  avoid: frozenset = frozenset()) -> sp.Basic:
     """Every sum's index replaced by a fresh one, so that a definition put inside
-    another sum (or a derivative in an indexed symbol) cannot capture its index."""
+    another sum (or a derivative in an indexed symbol) cannot capture its index: always,
+    or when two sums share an index or a sum's index is free outside it or in ``avoid``."""
     def rename(e: sp.Basic) -> sp.Basic:  # bottom-up, each node rebuilt as it was
         if not e.args:
             return e
@@ -127,16 +192,17 @@ def fresh_indices(expr: sp.Basic, always: bool = False) -> sp.Basic:
             return e
         return e.func(*args)
 
-    needed = expr.has(sp.Sum) if always else _reused_indices(expr)
+    needed = expr.has(sp.Sum) if always else _reused_indices(expr, avoid)
     return rename(expr) if needed else expr
 
 
-def _reused_indices(expr: sp.Basic) -> bool:
-    """True when two sums share an index letter (or a sum's index is also free outside):
-    only then can one capture the other's, and fresh names are needed."""
+def _reused_indices(expr: sp.Basic, avoid: frozenset = frozenset()) -> bool:
+    """True when two sums share an index letter (or a sum's index is also free outside, or
+    in ``avoid``): only then can one capture the other's, and fresh names are needed."""
     sums = expr.atoms(sp.Sum) if isinstance(expr, sp.Basic) else set()
     letters = [v for s in sums for v in s.variables]
-    return len(set(letters)) != len(letters) or bool(set(letters) & expr.free_symbols)
+    return len(set(letters)) != len(letters) or bool(set(letters) & (expr.free_symbols
+                                                                     | avoid))
 
 
 def canonical_sums(expr: sp.Basic) -> sp.Basic:
@@ -163,18 +229,19 @@ def canonical_sums(expr: sp.Basic) -> sp.Basic:
 
 
 # ---------------------------------------------------------------- zero --
-def zero(expr: sp.Expr) -> bool:
+def zero(expr: sp.Expr, ranges: Mapping | None = None) -> bool:
     """True when ``expr`` is identically 0, by exact rewriting only.
 
-    Sums over a symbolic range are first collapsed (:func:`collapse_sums`).
+    Sums over a symbolic range are first collapsed (:func:`collapse_sums`); with
+    ``ranges`` (:func:`index_ranges`), what an index's range decides is decided.
     """
-    expr = sp.sympify(expr).doit()
+    expr = refine_ranges(sp.sympify(expr).doit(), ranges or {})
     if expr == 0:
         return True
     if expr.has(sp.Product):
         expr = peel_products(expr)
     if expr.has(sp.Sum):
-        expr = sp.piecewise_fold(collapse_sums(expr)).doit()
+        expr = refine_ranges(sp.piecewise_fold(collapse_sums(expr)).doit(), ranges or {})
         if expr == 0:
             return True
         # a sum of positive terms as a positive symbol: log(e^z / S) = z - log S
@@ -192,6 +259,40 @@ def zero(expr: sp.Expr) -> bool:
             continue
     return False
 
+
+def zero_by_pieces(expr: sp.Expr, ranges: Mapping | None = None, depth: int = 3) -> bool:
+    """:func:`zero`, and where that fails on an expression with kinks (``|t|``,
+    ``max(t, 0)``, ``sign``), :func:`zero` on each piece of a symbol's range between the
+    kinks' zeros (``t < 0``, ``t = 0``, ``t > 0``: fresh symbols with exactly those
+    assumptions, which decide the kinks), up to ``depth`` splits.
+
+    >>> t = sp.Symbol("t", real=True)
+    >>> zero_by_pieces(sp.log(1 + sp.exp(t)) - sp.Max(t, 0) - sp.log(1 + sp.exp(-sp.Abs(t))))
+    True
+    """
+    if zero(expr, ranges):
+        return True
+    if depth == 0:
+        return False
+    for u in _kink_arguments(expr):
+        try:
+            pieces = _split_at_zeros(u)
+        except ProofGap:
+            continue
+        if pieces == [{}]:
+            continue
+        return all(zero_by_pieces(expr.xreplace(p), ranges, depth - 1) for p in pieces)
+    return False
+
+
+def _kink_arguments(expr: sp.Basic) -> list[sp.Expr]:
+    out = []
+    for node in expr.atoms(sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min):
+        if isinstance(node, (sp.Max, sp.Min)):
+            out += [u - v for u, v in itertools.combinations(node.args, 2)]
+        else:
+            out.append(node.args[0])
+    return [u for u in out if u.free_symbols and not u.has(sp.Sum, sp.Product)]
 
 def peel_products(expr: sp.Basic) -> sp.Basic:
     """Each product up to ``b + k`` (``k`` a positive integer) written as the product up to
@@ -454,8 +555,23 @@ def condition_set(sym: sp.Symbol, declared: Mapping[sp.Basic, sp.Set]) -> sp.Set
     return None
 
 
-def assumption_statement(sym: sp.Symbol) -> sp.Basic | None:
-    """What a symbol's assumptions say, as a statement to show (``eta > 0``), or None."""
+def assumption_statement(sym: sp.Basic) -> sp.Basic | None:
+    """What the assumptions of a symbol (or of an applied function, ``f(x)`` for
+    ``Function("f", positive=True)``) say, as one statement to show (``eta > 0``,
+    ``u \\neq 0``, ``n \\in 2\\mathbb{Z}``), or None for real or nothing.
+
+    >>> assumption_statement(sp.Symbol("n", even=True))
+    Contains(n, ImageSet(Lambda(_k, 2*_k), Integers))
+    """
+    if sym.is_even or sym.is_odd:
+        k = sp.Dummy("k", integer=True)
+        parity = sp.Contains(sym, sp.ImageSet(sp.Lambda(k, 2 * k + (1 if sym.is_odd else 0)),
+                                              sp.S.Integers), evaluate=False)
+        sign = assumption_statement(sp.Dummy(positive=sym.is_positive, negative=sym.is_negative,
+                                             nonnegative=sym.is_nonnegative,
+                                             nonpositive=sym.is_nonpositive, real=True))
+        return parity if sign is None else sp.And(sign.func(sym, 0, evaluate=False), parity,
+                                                  evaluate=False)
     if sym.is_positive:
         return sp.Gt(sym, 0, evaluate=False)
     if sym.is_negative:
@@ -466,6 +582,10 @@ def assumption_statement(sym: sp.Symbol) -> sp.Basic | None:
         return sp.Le(sym, 0, evaluate=False)
     if sym.is_integer:
         return sp.Contains(sym, sp.S.Integers, evaluate=False)
+    if sym.is_rational:
+        return sp.Contains(sym, sp.S.Rationals, evaluate=False)
+    if sym.is_zero is False and sym.is_nonzero:
+        return sp.Ne(sym, 0, evaluate=False)
     return None  # real (the default of the lecture) or unconstrained
 
 
@@ -504,9 +624,13 @@ def parametrize(sym: sp.Symbol, domain: sp.Set) -> list[sp.Expr]:
                    "or unions of them")
 
 
-def instances(declared: Mapping[sp.Basic, sp.Set],
-              symbols: Iterable[sp.Basic]) -> Iterator[dict]:
+def instances(declared: Mapping[sp.Basic, sp.Set], symbols: Iterable[sp.Basic],
+              split: Iterable[sp.Basic] | None = None) -> Iterator[dict]:
     """Substitutions covering every declared condition of ``symbols`` (one dict each).
+
+    Indices declared in ``{1, ..., K}`` are put in order (:func:`index_cases`) when they
+    are in ``split`` (default: all); the others stay symbols, and :func:`refine_ranges`
+    decides what their range decides.
 
     >>> y = sp.Symbol("y", real=True)
     >>> [d[y] for d in instances({y: sp.FiniteSet(0, 1)}, [y])]
@@ -518,7 +642,8 @@ def instances(declared: Mapping[sp.Basic, sp.Set],
         end = _index_range(s, declared[s]) if isinstance(declared[s], sp.Range) else None
         if end is not None:
             syms.remove(s)
-            ranges.setdefault(end, []).append(s)
+            if split is None or s in set(split):
+                ranges.setdefault(end, []).append(s)
     choices = [parametrize(s, declared[s]) for s in syms]
     choices += [index_cases(end, idx) for end, idx in ranges.items()]
     for combo in itertools.product(*choices):
@@ -528,25 +653,94 @@ def instances(declared: Mapping[sp.Basic, sp.Set],
         yield out
 
 
-def index_cases(end: sp.Symbol, indices: list[sp.Symbol]) -> list[dict]:
-    """Substitutions covering exactly 1 <= j (, k) <= K for integers j, k >= 1.
+def index_ranges(declared: Mapping[sp.Basic, sp.Set], inst: Mapping) -> dict:
+    """``{j: (1, K)}`` for every index declared in ``{1, ..., K}`` that ``inst`` leaves a
+    symbol, with ``K`` as ``inst`` has it (``j + p``)."""
+    out = {}
+    for s, domain in declared.items():
+        if isinstance(domain, sp.Range) and s not in inst:
+            end = _index_range(s, domain)
+            if end is not None:
+                out[s] = (sp.S.One, sp.sympify(end).xreplace(dict(inst)))
+    return out
 
-    One index: ``K = j + p``. Two: ``k = j``, ``j > k`` or ``j < k``, each with
-    ``K`` their larger plus ``p`` (p, q fresh integers >= 0), so that ``delta_jk``
-    and every ``j <= K`` decide. A third index over the same range stays any
-    integer >= 1 (a weaker assumption: what is proven still holds).
+
+def refine_ranges(expr: sp.Basic, ranges: Mapping) -> sp.Basic:
+    """Each relation in ``expr`` (a Piecewise's ``j <= K``) that holds, or fails, for
+    every index in its range made True (False): it does if it does for every ``j`` from
+    the range's start up, or for every ``j`` up to its end.
+
+    >>> j, K = sp.symbols("j K", integer=True, positive=True)
+    >>> refine_ranges(sp.Piecewise((1, j <= K), (0, True)), {j: (1, K)})
+    1
+    """
+    if not ranges or not isinstance(expr, sp.Basic):
+        return expr
+    t = _fresh("t", integer=True, nonnegative=True)
+    sure: dict = {}
+    for rel in expr.atoms(sp.core.relational.Relational):
+        for i, (lo, hi) in ranges.items():
+            if not rel.has(i):
+                continue
+            for value, truth in ((rel, sp.true), (rel.negated, sp.false)):
+                if value.xreplace({i: lo + t}) is sp.true or \
+                        value.xreplace({i: hi - t}) is sp.true:
+                    sure[rel] = truth
+                    break
+    return expr.xreplace(sure) if sure else expr
+
+
+def linked(expr: sp.Basic, indices: Iterable[sp.Basic]) -> set:
+    """The ``indices`` that occur together with another of them in a Kronecker delta or a
+    relation (``delta_jk``, ``j <= k``): only those need their order split into cases."""
+    found: set = set()
+    wanted = set(indices)
+    for node in expr.atoms(sp.KroneckerDelta, sp.core.relational.Relational):
+        here = node.free_symbols & wanted
+        if len(here) > 1:
+            found |= here
+    return found
+
+
+def index_cases(end: sp.Symbol, indices: list[sp.Symbol]) -> list[dict]:
+    """Substitutions covering exactly ``1 <= i <= K`` for every index ``i`` of ``indices``
+    (integers >= 1): one per order of the indices with ties (a weak order: 3 for j, k;
+    13 for three), each index the one before it plus ``1 + q`` or equal to it, and ``K``
+    the largest plus ``p`` (p, q fresh integers >= 0), so that every ``delta_jk`` and
+    ``j <= K`` decide.
+
+    >>> j, k, K = sp.symbols("j k K", integer=True, positive=True)
+    >>> len(index_cases(K, [j, k])), index_cases(K, [j])
+    (3, [{K: _p_j + j}])
     """
     def fresh(name: str) -> sp.Dummy:
         return _fresh(name, integer=True, nonnegative=True)
 
-    j = indices[0]
-    p = fresh(f"p_{j}")
-    if len(indices) == 1:
-        return [{end: j + p}]
-    k, q = indices[1], fresh(f"q_{j}{indices[1]}")
-    return [{k: j, end: j + p},
-            {j: k + 1 + q, end: k + 1 + q + p},
-            {k: j + 1 + q, end: j + 1 + q + p}]
+    out = []
+    for blocks in _weak_orders(list(indices)):
+        first = blocks[0][0]
+        case: dict = {i: first for i in blocks[0][1:]}
+        previous = first
+        for block in blocks[1:]:
+            rep = previous + 1 + fresh(f"q_{block[0]}")
+            case.update({i: rep for i in block})
+            previous = rep
+        case[end] = previous + fresh(f"p_{first}")
+        out.append(case)
+    return out
+
+
+def _weak_orders(items: list) -> list[list[list]]:
+    """Every way to put ``items`` in order with ties: lists of blocks, smallest first."""
+    if not items:
+        return [[]]
+    out = []
+    n = len(items)
+    for size in range(1, n + 1):
+        for first in itertools.combinations(items, size):
+            rest = [i for i in items if i not in first]
+            out += [[list(first), *more] for more in _weak_orders(rest)]
+    return out
 
 
 def _index_range(sym: sp.Symbol, domain: sp.Range) -> sp.Symbol | None:
@@ -587,40 +781,135 @@ def contained(value: sp.Expr, domain: sp.Set | None) -> bool:
 def undefined_where(expr: sp.Basic) -> list[sp.Expr]:
     """The expressions that must not be 0 for ``expr`` to be defined.
 
+    Denominators, and for every function what SymPy's ``singularities`` says of it
+    (``log u``, ``coth u``, ``csch u`` at u = 0, ``atanh u`` at u = ±1, ``tan u`` where
+    ``cos u = 0``). A function SymPy knows no singularity of must be finite where its
+    argument may be (``gamma(u)`` only for u > 0, say): else :class:`ProofGap`.
+
     >>> x = sp.Symbol("x", real=True)
-    >>> undefined_where((x**2 - 1) / (x - 1))
-    [x - 1]
+    >>> undefined_where((x**2 - 1) / (x - 1)), undefined_where(sp.coth(x))
+    ([x - 1], [x])
     """
     out: list[sp.Expr] = []
     for node in sp.preorder_traversal(expr):
         if isinstance(node, sp.Pow) and node.exp.is_negative:
             out.append(node.base)
-        elif isinstance(node, sp.log):
-            out.append(node.args[0])
-        elif isinstance(node, (sp.tan, sp.sec)):
-            out.append(sp.cos(node.args[0]))
-        elif isinstance(node, (sp.cot, sp.csc)):
-            out.append(sp.sin(node.args[0]))
+        elif isinstance(node, sp.Function) and node.args and not isinstance(
+                node, (sp.core.function.AppliedUndef, sp.Piecewise)):
+            out += _poles(node)
     return list(dict.fromkeys(out))
 
 
-def kinks(expr: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
+def _poles(node: sp.Function) -> list[sp.Expr]:
+    """What must not vanish for the function application ``node`` to be defined."""
+    kind, data = _singularities(node.func) if len(node.args) == 1 else ("unknown", ())
+    (arg, *_) = node.args
+    if kind == "points":
+        return [arg - point for point in data]
+    if kind == "bases":
+        t = data[0]
+        return [base.xreplace({t: arg}) for base in data[1]]
+    signs = tuple(_signs(a) for a in node.args)
+    if not _finite(node.func, signs):
+        raise ProofGap(f"SymPy cannot tell where {node.func.__name__} is undefined (it has "
+                       f"no singularities for it), and it cannot show {node} finite: declare "
+                       "conditions that keep its argument where it is (e.g. positive)")
+    return []
+
+
+_SIGNS = ("real", "positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer")
+
+
+def _signs(arg: sp.Basic) -> tuple[str, ...]:
+    if arg.is_real is not True:
+        return ()
+    return (*(k for k in _SIGNS[1:] if getattr(arg, f"is_{k}") is True), "real")
+
+
+@functools.cache
+def _finite(func: type, signs: tuple[tuple[str, ...], ...]) -> bool:
+    """True when SymPy says ``func`` is finite at every finite argument with these
+    assumptions (an argument's own finiteness is its own nodes' matter)."""
+    args = [sp.Dummy(finite=True, **dict.fromkeys(said, True)) for said in signs]
+    try:
+        return func(*args).is_finite is True
+    except (TypeError, ValueError):
+        return False
+
+
+@functools.cache
+def _singularities(func: type) -> tuple[str, tuple]:
+    """How SymPy's ``singularities`` describes ``func(t)`` on the reals: ``("points",
+    (0,))`` for isolated points, ``("bases", (t, (cos(t),)))`` for the zeros of
+    denominators (tan), ``("none", ())`` or ``("unknown", ())`` when it finds none."""
+    t = sp.Dummy("t", real=True)
+    try:
+        found = sp.singularities(func(t), t, sp.S.Reals)
+    except (NotImplementedError, TypeError, ValueError):
+        return ("unknown", ())
+    if isinstance(found, sp.FiniteSet):
+        return ("points", tuple(found)) if found else ("none", ())
+    written = func(t).rewrite([sp.sec, sp.csc, sp.cot, sp.tan], sp.cos).rewrite(
+        [sp.sech, sp.csch, sp.coth, sp.tanh], sp.cosh)
+    bases = tuple(p.base for p in written.atoms(sp.Pow) if p.exp.is_negative)
+    return ("bases", (t, bases)) if bases else ("unknown", ())
+
+
+def kinks(expr: sp.Expr, var: sp.Basic) -> list[sp.Expr]:
     """Expressions that vanish where ``expr`` is not differentiable in ``var``.
 
     ``|u|``, ``sign(u)``, ``H(u)`` bend at ``u = 0``; ``max(u, v)`` at ``u = v``.
-    Piecewise, floor and the like raise :class:`ProofGap`.
+    Piecewise, floor and the like raise :class:`ProofGap`. For an indexed ``var``
+    such as ``w_j``, a kink inside a sum over ``l`` of ``|w_l|`` is one at ``w_j``
+    (``j`` is one of the ``l``): the sum's index is put equal to ``j``.
+
+    >>> l, j, m = sp.symbols("l j m", integer=True, positive=True)
+    >>> w = sp.IndexedBase("w", real=True)
+    >>> kinks(sp.Sum(sp.Abs(w[l]), (l, 1, m)), w[j])
+    [w[j]]
     """
     out: list[sp.Expr] = []
-    for node in sp.preorder_traversal(expr):
-        if not isinstance(node, sp.Basic) or not node.has(var):
-            continue
+    if not expr.has(*NON_SMOOTH, *NOT_DIFFERENTIABLE):
+        return out
+
+    def touches(node: sp.Basic) -> bool:
+        if node.has(var):
+            return True
+        return isinstance(var, sp.Indexed) and any(
+            e.base == var.base for e in node.atoms(sp.Indexed))
+
+    def at_var(u: sp.Expr, bound: tuple) -> sp.Expr:
+        """``u`` in the term of the sums around it where their index meets ``var``'s."""
+        if not isinstance(var, sp.Indexed) or not bound:
+            return u
+        put: dict = {}
+        for e in u.atoms(sp.Indexed):
+            if e.base != var.base or len(e.indices) != len(var.indices):
+                continue
+            for mine, want in zip(e.indices, var.indices, strict=True):
+                if mine in bound and put.get(mine, want) == want:
+                    put[mine] = want
+                elif mine != want and mine.free_symbols & set(bound):
+                    raise ProofGap(f"cannot tell where {u} = 0 in {var}: differentiate a "
+                                   "simpler sum, or split it first")
+        return u.xreplace(put)
+
+    def walk(node: sp.Basic, bound: tuple) -> None:
+        if not isinstance(node, sp.Basic) or not touches(node):
+            return
         if isinstance(node, NOT_DIFFERENTIABLE):
             raise ProofGap(f"{node.func.__name__} is differentiated in {var}: "
                            "split the domain into pieces first")
         if isinstance(node, (sp.Max, sp.Min)):
-            out += [u - v for u, v in itertools.combinations(node.args, 2)]
+            out.extend(at_var(u - v, bound) for u, v in itertools.combinations(node.args, 2))
         elif isinstance(node, NON_SMOOTH):  # |u|, sign, H, arg at u = 0; atan2(y, x) at y = 0
-            out.append(node.args[0])
+            out.append(at_var(node.args[0], bound))
+        if isinstance(node, (sp.Sum, sp.Product)):
+            bound = (*bound, *node.variables)
+        for a in node.args:
+            walk(a, bound)
+
+    walk(expr, ())
     return out
 
 
@@ -657,10 +946,229 @@ def solution_set(statement: sp.Basic, var: sp.Symbol, domain: sp.Set) -> sp.Set:
     return found
 
 
+#: functions that jump: a coefficient built with them may change sign without vanishing
+_JUMPS = (sp.sign, sp.Heaviside, sp.floor, sp.ceiling, sp.frac, sp.Piecewise, sp.Mod,
+          sp.KroneckerDelta, sp.DiracDelta)
+
+
+def coefficients(statement: sp.Basic, var: sp.Symbol) -> list[sp.Expr]:
+    """The parts of ``statement`` that do not depend on ``var`` but on other symbols: for
+    each relation ``lhs - rhs = num/den``, the coefficients of ``num`` and ``den`` as
+    polynomials in the atoms that hold ``var`` (``e^{-z}``, ``z``), and whatever is
+    inside those atoms (the ``c`` of ``e^{c z}``).
+
+    >>> z, k = sp.symbols("z k", real=True)
+    >>> coefficients((k**2 - 2*k + 2) * z > 0, z)
+    [k**2 - 2*k + 2]
+    """
+    out: list[sp.Expr] = []
+    rels = [statement] if isinstance(statement, sp.core.relational.Relational) else \
+        list(statement.atoms(sp.core.relational.Relational))
+    for rel in rels:
+        num, den = sp.fraction(sp.together(rel.lhs - rel.rhs))
+        for part in (sp.expand(num), sp.expand(den)):
+            if not part.has(var):
+                out.append(part)
+                continue
+            try:  # a constant term is never divided by: only the other coefficients
+                gens = [g for g in sp.Poly(part).gens if g.has(var)]
+                out += [c for m, c in sp.Poly(part, *gens).terms() if any(m)]
+            except (sp.PolynomialError, sp.GeneratorsNeeded, ValueError):
+                gens = [part]
+            for g in gens:
+                out += [n for n in _var_free(g, var)]
+    return [c for c in dict.fromkeys(out) if c.free_symbols - {var}]
+
+
+def _var_free(e: sp.Basic, var: sp.Symbol) -> list[sp.Expr]:
+    """The largest parts of ``e`` without ``var`` (but with other symbols)."""
+    if not e.has(var):
+        return [e] if e.free_symbols else []
+    return [p for a in e.args for p in _var_free(a, var)]
+
+
+def regions(statements: list[sp.Basic], var: sp.Symbol, limit: int = 64) -> list[dict]:
+    """Substitutions that together cover every value of the symbols other than ``var``,
+    such that in each every :func:`coefficients` of the statements is either provably
+    nonzero or never vanishes: each is split exactly at its zeros (``solveset`` of the
+    coefficient for one of its symbols), never at sampled values.
+
+    >>> z, c = sp.symbols("z c", real=True)
+    >>> [r[c] for r in regions([sp.Eq(c * z, c)], z)][0]
+    0
+    """
+    out: list[dict] = [{}]
+    for c in [c for s in statements for c in coefficients(s, var)]:
+        later: list[dict] = []
+        for region in out:
+            here = c.xreplace(region)
+            if not (here.free_symbols - {var}) or nonzero(here):
+                later.append(region)
+                continue
+            for piece in _split_at_zeros(here):
+                later.append({**{k: v.xreplace(piece) for k, v in region.items()}, **piece})
+        out = later
+        if len(out) > limit:
+            raise ProofGap(f"the parameters split into more than {limit} cases; declare "
+                           "conditions that fix their signs")
+    return out
+
+
+def _split_at_zeros(c: sp.Expr) -> list[dict]:
+    """Values of one symbol of ``c`` that cover its range, split at the zeros and poles
+    of ``c``: each root itself and the open intervals between them."""
+    for s in sorted(c.free_symbols, key=str):
+        domain = condition_set(s, {})
+        if domain is None:
+            raise ProofGap(f"{s} may be complex: declare it real")
+        num, den = sp.fraction(sp.together(c))
+        try:
+            roots = sp.Union(sp.solveset(num, s, sp.S.Reals), sp.solveset(den, s, sp.S.Reals))
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        if isinstance(roots, sp.FiniteSet) and all(r.is_number for r in roots):
+            roots = sp.FiniteSet(*(r for r in roots if contained(r, domain)))
+        if roots == sp.S.EmptySet:
+            return [{}]
+        if not isinstance(roots, sp.FiniteSet):
+            continue
+        if not isinstance(domain, (sp.Interval, sp.Union)) and domain != sp.S.Reals:
+            continue  # integers: the sign may change between them
+        if all(r.is_number for r in roots):
+            pieces = [r for r in roots if contained(r, domain)]
+            rest = sp.Complement(domain, roots)
+            pieces += parametrize(s, rest) if rest != sp.S.EmptySet else []
+            return [{s: v} for v in pieces]
+        if len(roots) == 1 and domain == sp.S.Reals:
+            (r,) = roots
+            q = _fresh(f"q_{s}", positive=True)
+            return [{s: r - q}, {s: r}, {s: r + q}]
+    raise ProofGap(f"{c} may vanish, and SymPy cannot tell exactly where: declare a "
+                   f"condition that keeps it away from 0 (or fixes its sign)")
+
+
+def solve(statement: sp.Basic, var: sp.Symbol, domain: sp.Set) -> sp.Set:
+    """:func:`solution_set`, and when SymPy cannot solve a relation with parameters:
+    ``num/den ⋈ 0`` with its denominator's sign taken out, each coefficient SymPy cannot
+    sign (though it never vanishes in this region, see :func:`regions`) replaced by a
+    fresh symbol of its sign (a stronger statement, proven for every value of it); and
+    if that fails too, by where it changes truth (:func:`_by_boundary`)."""
+    if isinstance(statement, sp.And):
+        return sp.Intersection(*(solve(a, var, domain) for a in statement.args))
+    if isinstance(statement, sp.Or):
+        return sp.Union(*(solve(a, var, domain) for a in statement.args))
+    if isinstance(statement, sp.Not):
+        return sp.Complement(domain, solve(statement.args[0], var, domain))
+    try:
+        return solution_set(statement, var, domain)
+    except ProofGap:
+        if not (statement.free_symbols - {var}) or \
+                not isinstance(statement, sp.core.relational.Relational):
+            raise
+    simpler = _normalised(statement, var)
+    try:
+        return solution_set(simpler, var, domain)
+    except ProofGap:
+        return _by_boundary(simpler, var, domain)
+
+
+def _by_boundary(rel: sp.Basic, var: sp.Symbol, domain: sp.Set) -> sp.Set:
+    """Where ``f ⋈ 0`` holds for a real, continuous ``f``: the points where ``f`` vanishes
+    or is undefined (SymPy solves the equations) cut the line into open intervals on which
+    ``f`` keeps its sign; that sign is SymPy's, at a point inside each."""
+    from sympy.core.relational import Relational
+    if not isinstance(rel, Relational) or rel.rhs != 0 or rel.lhs.has(*_JUMPS):
+        raise ProofGap(f"SymPy cannot solve {rel} for {var}")
+    f = rel.lhs
+    t = _fresh("t", real=True)
+    if f.xreplace({var: t}).is_real is not True:
+        raise ProofGap(f"SymPy cannot solve {rel} for {var} (nor show {f} real)")
+    cuts: set = set()
+    for e in [f, *undefined_where(f)]:
+        found = sp.solveset(sp.numer(sp.together(e)), var, sp.S.Reals)
+        if not isinstance(found, sp.FiniteSet):
+            raise ProofGap(f"SymPy cannot solve {rel} for {var}")
+        cuts |= set(found)
+    if len(cuts) > 1 and not all(c.is_number for c in cuts):
+        raise ProofGap(f"SymPy cannot solve {rel} for {var} (cannot order {sorted(cuts, key=str)})")
+    points = sorted(cuts, key=lambda c: sp.N(c, 30)) if len(cuts) > 1 else list(cuts)
+    bounds = [-sp.oo, *points, sp.oo]
+    holds = sp.S.EmptySet
+    for lo, hi in itertools.pairwise(bounds):
+        inside = (lo + hi) / 2 if lo.is_finite and hi.is_finite else \
+            (hi - 1 if lo == -sp.oo and hi != sp.oo else lo + 1 if hi == sp.oo and lo != -sp.oo
+             else sp.S.Zero)
+        truth = _truth(rel.func, f.xreplace({var: inside}))
+        if truth:
+            holds = sp.Union(holds, sp.Interval.open(lo, hi))
+    for c in points:
+        if undefined_where(f) and any(zero(u.xreplace({var: c})) for u in undefined_where(f)):
+            continue
+        if _truth(rel.func, f.xreplace({var: c})):
+            holds = sp.Union(holds, sp.FiniteSet(c))
+    return sp.Intersection(holds, domain)
+
+
+def _truth(kind: type, value: sp.Expr) -> bool:
+    """Whether ``value ⋈ 0`` (``kind`` the relation), as SymPy decides it from the signs
+    of ``value`` in a few exact forms; ProofGap if none of them tells."""
+    for form in (value, sp.simplify(value), sp.factor(sp.simplify(value))):
+        said = kind(form, 0)
+        if isinstance(said, BooleanAtom):
+            return bool(said)
+    raise ProofGap(f"SymPy cannot tell whether {kind(value, 0)}")
+
+
+def _normalised(statement: sp.Basic, var: sp.Symbol) -> sp.Basic:
+    signs: dict = {}
+
+    def signed(c: sp.Expr) -> sp.Expr:
+        if not (c.free_symbols - {var}) or c.is_positive or c.is_negative:
+            return c
+        if c.has(*_JUMPS) or _split_at_zeros(c) != [{}]:  # it must never vanish here
+            raise ProofGap(f"SymPy cannot tell the sign of {c}")
+        sample = {s: -1 if s.is_negative or s.is_nonpositive else 1 for s in c.free_symbols}
+        at = c.xreplace(sample)
+        positive = at.is_positive
+        if positive is None or at.is_zero is not False:
+            raise ProofGap(f"SymPy cannot tell the sign of {c}")
+        key = sp.expand(c)
+        if key not in signs:
+            signs[key] = _fresh("C", positive=True) * (1 if positive else -1)
+        return signs[key]
+
+    def one(rel: sp.Basic) -> sp.Basic:
+        num, den = sp.fraction(sp.together(rel.lhs - rel.rhs))
+        num, den = (_recoefficient(sp.expand(p), var, signed) for p in (num, den))
+        if den.is_positive or den.is_negative:
+            flip = den.is_negative and not isinstance(rel, (sp.Eq, sp.Ne))
+            return rel.reversed.func(num, 0) if flip else rel.func(num, 0)
+        return rel.func(num / den, 0)
+
+    return statement.replace(lambda e: isinstance(e, sp.core.relational.Relational), one)
+
+
+def _recoefficient(part: sp.Expr, var: sp.Symbol, signed) -> sp.Expr:
+    if not part.has(var):
+        return part
+    try:
+        gens = [g for g in sp.Poly(part).gens if g.has(var)]
+        poly = sp.Poly(part, *gens)
+    except (sp.PolynomialError, sp.GeneratorsNeeded, ValueError):
+        return part
+    return sp.Add(*((signed(c) if any(m) else c)  # a constant term needs no sign
+                    * sp.Mul(*(g**n for g, n in zip(gens, m, strict=True)))
+                    for m, c in poly.terms()))
+
+
 def same_set(first: sp.Set, second: sp.Set) -> bool:
     """True when SymPy proves the two sets equal."""
     if first == second:
         return True
+    if isinstance(first, sp.Interval) and isinstance(second, sp.Interval):
+        return (first.left_open, first.right_open) == (second.left_open, second.right_open) \
+            and all(u == v or (u.is_finite and v.is_finite and zero(u - v))
+                    for u, v in ((first.start, second.start), (first.end, second.end)))
     try:
         return (sp.Complement(first, second) == sp.S.EmptySet
                 and sp.Complement(second, first) == sp.S.EmptySet)

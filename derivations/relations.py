@@ -47,14 +47,24 @@ def prove_equal(d: Derivation, lhs: sp.Basic, rhs: sp.Basic, *, fixed: dict | No
     if fixed:
         left, right = left.subs(fixed), right.subs(fixed)
     free = (left.free_symbols | right.free_symbols) - keep
-    for inst in proof.instances(d.conditions, free):
-        li, ri = left.xreplace(inst), right.xreplace(inst)
-        _same_singularities(li, ri)
-        if not proof.zero(li - ri):
-            raise ProofGap(_differs(d, li, ri, inst))
+    indices = [s for s in free if isinstance(d.conditions.get(s), sp.Range)]
+    few = proof.linked(left - right, indices)
+    for split in ([few, None] if len(few) < len(indices) else [None]):
+        # first only the indices that meet in a delta or a relation in order, the rest
+        # decided by their ranges; if that does not prove it, every index in order
+        for inst in proof.instances(d.conditions, free, split):
+            li, ri = left.xreplace(inst), right.xreplace(inst)
+            _same_singularities(li, ri)
+            if not proof.zero_by_pieces(li - ri, proof.index_ranges(d.conditions, inst)):
+                if split is not None:
+                    break
+                raise ProofGap(_differs(d, li, ri, inst, fixed))
+        else:
+            return
 
 
-def _differs(d: Derivation, left: sp.Basic, right: sp.Basic, inst: dict) -> str:
+def _differs(d: Derivation, left: sp.Basic, right: sp.Basic, inst: dict,
+             fixed: dict | None = None) -> str:
     from derivations.printing import tex
     diff = left - right
     heavy = diff.has(sp.Sum, sp.Integral, sp.Product)  # simplifying these again costs minutes
@@ -70,7 +80,9 @@ def _differs(d: Derivation, left: sp.Basic, right: sp.Basic, inst: dict) -> str:
         msg += "; SymPy splits into cases here: state the range (e.g. an index j <= m)"
     found = None if heavy else proof.counterexample(left, right, d.conditions)
     if found:
-        point = {**{k: v.xreplace(found["at"]) for k, v in inst.items()},
+        point = {**{k: sp.sympify(v).xreplace(found["at"]) for k, v in (fixed or {}).items()
+                    if isinstance(k, sp.Symbol)},  # a case's variable, e.g. z = -p
+                 **{k: v.xreplace(found["at"]) for k, v in inst.items()},
                  **{k: v for k, v in found["at"].items() if not isinstance(k, sp.Dummy)}}
         at = ", ".join(f"{k} = {v}" for k, v in point.items())
         msg += (f"; counterexample at {at}: {sp.N(found['before'], 6)} vs "
@@ -88,11 +100,41 @@ def _factors(u: sp.Expr) -> list[sp.Expr]:
 
 
 def _same_singularities(left: sp.Basic, right: sp.Basic) -> None:
+    """ProofGap unless both sides are undefined at the same places (where a factor of a
+    denominator, a logarithm's argument or another function's pole may vanish). A factor
+    in one symbol is compared by where it vanishes (``sinh u`` and ``u`` alike; ``cosh u``
+    never), any other by the factor itself, up to sign."""
     def open_factors(e: sp.Basic) -> list[sp.Expr]:
         return [f for u in proof.undefined_where(e) if not proof.nonzero(u)
                 for f in _factors(u) if not proof.nonzero(f)]
 
-    a, b = open_factors(left), open_factors(right)
+    def split(factors: list[sp.Expr]) -> tuple[dict, list[sp.Expr]]:
+        zeros: dict = {}
+        rest = []
+        for f in factors:
+            if len(f.free_symbols) == 1:
+                (s,) = f.free_symbols
+                try:
+                    found = sp.solveset(f, s, proof.condition_set(s, {}) or sp.S.Reals)
+                except (NotImplementedError, ValueError, TypeError):
+                    found = None
+                if found is not None and not found.has(sp.ConditionSet) and \
+                        not isinstance(found, sp.ConditionSet):
+                    zeros[s] = sp.Union(zeros.get(s, sp.S.EmptySet), found)
+                    continue
+            rest.append(f)
+        return zeros, rest
+
+    (za, a), (zb, b) = split(open_factors(left)), split(open_factors(right))
+    for s in {*za, *zb}:
+        here, there = za.get(s, sp.S.EmptySet), zb.get(s, sp.S.EmptySet)
+        if not proof.same_set(here, there):
+            extra = sp.Complement(here, there)
+            side = "the earlier side" if extra != sp.S.EmptySet else "this step"
+            where = extra if extra != sp.S.EmptySet else sp.Complement(there, here)
+            raise ProofGap(f"{side} is undefined at {s} in {where} and the other side is not "
+                           "(a removable singularity); declare the restriction in the "
+                           "derivation's conditions if it is meant")
     for here, there, side in ((a, b, "the earlier side"), (b, a, "this step")):
         for f in here:
             if not any(proof.zero(f - g) or proof.zero(f + g) for g in there):
@@ -104,6 +146,21 @@ def _same_singularities(left: sp.Basic, right: sp.Basic) -> None:
 def _domain(d: Derivation, var: sp.Symbol, domain: sp.Set) -> sp.Set:
     own = proof.condition_set(var, d.conditions)
     return domain if own is None else sp.Intersection(domain, own)
+
+
+def _about_every(src: Derivation, var: sp.Symbol, *said: sp.Basic) -> None:
+    """ProofGap when what ``src`` proved in ``var`` is about a definition of ``var`` (or of a
+    symbol defined through it), not about every value: it may not be cited at another
+    argument."""
+    if any(n == var for n, _ in src.where):
+        raise ProofGap(f"{src.title!r} defines {var}, so what it proved holds for that value "
+                       f"of {var} only, not at other arguments")
+    for eq in src.definitions_of(*said):
+        if isinstance(eq.lhs, (sp.Symbol, sp.Indexed)) and eq.rhs.has(var):
+            raise ProofGap(f"{src.title!r} defines {eq.lhs} = {eq.rhs}, so what it proved is "
+                           f"about that definition, not about every {var}: cite it where "
+                           "the definition holds, or prove it for a variable that is not "
+                           "defined")
 
 
 def _not_defined(d: Derivation, var: sp.Basic, what: str) -> None:
@@ -165,6 +222,26 @@ def _needs_conditions(d: Derivation, source: Derivation, symbols: set,
                            f"{name} = {mine[name]}")
 
 
+def _carried(d: Derivation, source: Derivation, result: str | None,
+             *exprs: sp.Basic) -> list[sp.Basic]:
+    """What a result of ``source`` holds under that ``d`` does not say itself: the result's
+    premises, and the definitions of ``source`` it uses that ``d`` does not make alike."""
+    out = list(source.premises(result))
+    mine = dict(d.where)
+    for eq in source.definitions_of(*exprs):
+        if isinstance(eq.lhs, (sp.Symbol, sp.Indexed)) and mine.get(eq.lhs) == eq.rhs:
+            continue
+        if not isinstance(eq.lhs, (sp.Symbol, sp.Indexed)) and eq.lhs.func in d.functions \
+                and d.functions[eq.lhs.func] == source.functions.get(eq.lhs.func):
+            continue
+        out.append(eq)
+    return out
+
+
+def _with(premises: list[sp.Basic]) -> list[Shown]:
+    return [Shown("with", tuple(premises))] if premises else []
+
+
 # ---------------------------------------------------------- relations --
 @dataclass(frozen=True)
 class Relation:
@@ -187,6 +264,11 @@ class Relation:
         return NotImplemented
 
     def shown(self, d: Derivation, prev: Step | None, step: Step) -> list[Shown]:
+        return []
+
+    def premises(self, d: Derivation, step: Step) -> list[sp.Basic]:
+        """Statements the step holds under beyond ``d``'s own definitions and conditions
+        (a conditional substitution's values, what a cited result holds under)."""
         return []
 
     def cited(self) -> list[Derivation]:
@@ -233,9 +315,13 @@ class From(Relation):
         defs = self.source.definitions_of(step.expr, step.label)
         if defs:
             out.append(Shown("where", tuple(defs)))
+        out += _with(list(self.source.premises(self.result)))
         if conds:
             out.append(Shown("for", tuple(conds)))
         return out
+
+    def premises(self, d: Derivation, step: Step) -> list[sp.Basic]:
+        return _carried(d, self.source, self.result, step.expr, step.label)
 
     def cited(self) -> list[Derivation]:
         return [self.source]
@@ -323,10 +409,8 @@ class Bound(Relation):
         pattern, found = self._bounds()
         if self.var not in pattern.free_symbols:
             raise ProofGap(f"the cited bound on {pattern} is not in {self.var}")
-        if any(name == self.var for name, _ in src.where):
-            raise ProofGap(f"{src.title!r} defines {self.var} (where=...): its bound is about "
-                           f"that definition, not about any {self.var}")
         values = [v for _, v in found]
+        _about_every(src, self.var, pattern, *values)
         _needs_conditions(d, src, _closure(src, pattern, *values) - {self.var})
         for fn, lam in src.functions.items():
             if any(e.has(fn) for e in (pattern, *values)) and not (
@@ -387,8 +471,15 @@ class Bound(Relation):
         allowed = proof.condition_set(self.var, self.source.conditions)
         if allowed is not None and allowed != sp.S.Reals:
             out.append(Shown("for", (sp.Contains(self.var, allowed, evaluate=False),)))
+        out += _with(self.premises(d, step))
         out.append(Shown("proven in", text=self.source.title))
         return out
+
+    def premises(self, d: Derivation, step: Step) -> list[sp.Basic]:
+        if self.source is None:
+            return []
+        return list(dict.fromkeys(p for name in self.results
+                                  for p in self.source.premises(name)))
 
     def cited(self) -> list[Derivation]:
         return [self.source] if self.source is not None else []
@@ -482,17 +573,39 @@ class Substitution(Relation):
         return {proof.canonical_sums(k) if isinstance(k, sp.Sum) else k: v
                 for k, v in self.values}
 
-    def check_label(self, d: Derivation, step: Step) -> None:
-        """The label is what the chain is about ("dL/dz_j, with sum y = 1"): the earlier
-        step's subject, or equal to this step with the same values put in."""
+    def conditional(self, d: Derivation, step: Step) -> bool:
+        """True when the label keeps the general subject (``dL/dz_j`` with Σ_k y_k = 1):
+        the line then holds only with the values, which every citation carries. False
+        when the label is the subject with the values put in (``L(a, 1)`` for ``L(a, y)``,
+        y = 1) or is otherwise proven equal to the line outright."""
+        if step.label is None:
+            return False
         subject = d._subject(d.previous(step))
-        if subject is not None:
-            try:
-                prove_equal(d, step.label, subject)
-                return
-            except ProofGap:
-                pass
-        prove_equal(d, d.expand(step.label).subs(self._values()), step.expr)
+        if subject is None:
+            return False
+        if step.label == subject:
+            return True
+        if step.label == subject.subs(dict(self.values)):
+            return False
+        try:
+            prove_equal(d, step.label, step.expr)
+            return False
+        except ProofGap:
+            return True
+
+    def check_label(self, d: Derivation, step: Step) -> None:
+        """The label is the subject with the values put in (``L(a, 1)``), proven equal to
+        the step; or it is the chain's subject itself, and the values become a premise
+        of this line ("dL/dz_j, with Σ_k y_k = 1"), shown and carried by every citation."""
+        if self.conditional(d, step):
+            prove_equal(d, step.label, d._subject(d.previous(step)))
+        else:
+            prove_equal(d, step.label, step.expr)
+
+    def premises(self, d: Derivation, step: Step) -> list[sp.Basic]:
+        if not self.conditional(d, step):
+            return []
+        return [sp.Eq(k, v, evaluate=False) for k, v in self.values]
 
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
         before = d.expand(prev.expr)
@@ -525,6 +638,8 @@ class Limit(Relation):
 
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
         _not_defined(d, self.var, "limit")
+        _approachable(self.var, self.point, self.direction,
+                      proof.condition_set(self.var, d.conditions))
         before, want = d.expand(prev.expr), d.expand(step.expr)
         if not before.has(self.var):
             raise ProofGap(f"{self.var} does not occur in the earlier expression")
@@ -539,6 +654,38 @@ class Limit(Relation):
             target = want.xreplace(inst)
             if got != target and (got.is_infinite or not proof.zero(got - target)):
                 raise ProofGap(f"the limit is {got}")
+
+
+def _approachable(var: sp.Symbol, point: Any, direction: str, allowed: sp.Set | None) -> None:
+    """ProofGap unless ``var`` can approach ``point`` from ``direction`` inside ``allowed``:
+    ``a -> 1^+`` needs values of a just above 1, ``z -> oo`` values without bound."""
+    side = "above" if direction == "+" else "below"
+    if allowed is None:
+        raise ProofGap(f"{var} may be complex: declare it real for a limit")
+    point = sp.sympify(point)
+    if point.is_infinite:
+        want = "-" if point == sp.oo else "+"
+        if direction != want or point not in (sp.oo, -sp.oo):
+            raise ProofGap(f"{var} approaches {point} only from "
+                           f"{'below' if want == '-' else 'above'}: direction '{want}'")
+        end = allowed.sup if point == sp.oo else allowed.inf
+        if end != point or isinstance(allowed, sp.FiniteSet):
+            raise ProofGap(f"{var} in {allowed} cannot approach {point}")
+        return
+    parts = allowed.args if isinstance(allowed, sp.Union) else (allowed,)
+    for part in parts:
+        if not isinstance(part, sp.Interval):
+            continue
+        if direction == "+":
+            below = part.start == -sp.oo or (point - part.start).is_nonnegative is True
+            above = part.end == sp.oo or (part.end - point).is_positive is True
+        else:
+            below = part.start == -sp.oo or (point - part.start).is_positive is True
+            above = part.end == sp.oo or (part.end - point).is_nonnegative is True
+        if below and above:
+            return
+    raise ProofGap(f"{var} in {allowed} cannot approach {point} from {side}: the limit would "
+                   "use values outside the declared set")
 
 
 @dataclass(frozen=True)
@@ -567,10 +714,14 @@ class Equivalent(Relation):
         if domain.is_empty:
             raise ProofGap(f"the domain of {self.var} is empty")
         params = (before.free_symbols | after.free_symbols) - {self.var}
-        for inst in _parameter_cases(d, params):
-            first = proof.solution_set(before.xreplace(inst), self.var, domain)
-            second = proof.solution_set(after.xreplace(inst), self.var, domain)
-            if not proof.same_set(first, second):
+        for inst in proof.instances(d.conditions, params):
+            for region in proof.regions([before.xreplace(inst), after.xreplace(inst)],
+                                        self.var):
+                first = proof.solve(before.xreplace(inst).xreplace(region), self.var, domain)
+                second = proof.solve(after.xreplace(inst).xreplace(region), self.var, domain)
+                if proof.same_set(first, second):
+                    continue
+                inst = {**{k: v.xreplace(region) for k, v in inst.items()}, **region}
                 when = (" when " + ", ".join(f"{k} = {v}" for k, v in inst.items())
                         if inst else "")
                 raise ProofGap(f"the solution sets differ{when}: {first} vs {second}")
@@ -695,6 +846,7 @@ class Apply(Relation):
             raise ProofGap("the identity it applies is not proven before it")
         if self.var not in pattern.free_symbols:
             raise ProofGap(f"the identity {pattern} = {replacement} is not in {self.var}")
+        _about_every(src, self.var, pattern, replacement)
         others = _closure(src, pattern, replacement) - {self.var}
         if src is not d:
             _needs_conditions(d, src, others)
@@ -725,9 +877,13 @@ class Apply(Relation):
         allowed = proof.condition_set(self.var, src.conditions)
         if allowed is not None and allowed != sp.S.Reals:
             out.append(Shown("for", (sp.Contains(self.var, allowed, evaluate=False),)))
+        out += _with(list(src.premises(self.result)))
         if self.source is not None:
             out.append(Shown("proven in", text=src.title))
         return out
+
+    def premises(self, d: Derivation, step: Step) -> list[sp.Basic]:
+        return list((self.source or d).premises(self.result))
 
     def cited(self) -> list[Derivation]:
         return [self.source] if self.source is not None else []
@@ -780,7 +936,10 @@ class UpdateRule(Relation):
             i, size = self.batch
             out.append(Shown("mean over", (sp.Contains(i, sp.Range(1, size + 1),
                                                        evaluate=False),)))
-        return out
+        return out + _with(list(self.source.premises(self.result)))
+
+    def premises(self, d: Derivation, step: Step) -> list[sp.Basic]:
+        return list(self.source.premises(self.result))
 
     def cited(self) -> list[Derivation]:
         return [self.source]

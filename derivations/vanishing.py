@@ -40,6 +40,9 @@ v = _layer("v")
 D = sp.Symbol("D", integer=True, positive=True)
 layer = sp.Symbol("l", integer=True, positive=True)
 W = sp.IndexedBase("w", real=True)
+# layer l's weight and layer D + 1's are the w_l and w_{D+1} of the product over layers:
+# one object each, since a reader cannot tell two that print alike apart
+w_l, w_next = W[layer], W[D + 1]
 #: the tails, |z| >= 5
 TAILS = sp.Union(sp.Interval(-sp.oo, -5), sp.Interval(5, sp.oo))
 FIVE_SLOPE = sp.Rational(7, 1000)
@@ -55,7 +58,7 @@ def vanishing_gradient() -> Derivation:
     r"""Each sigmoid layer multiplies the gradient by w_l σ'(z_l), at most |w_l|/4.
 
     >>> vanishing_gradient().result("layer")
-    w_l*Derivative(sigma(z_l), z_l)
+    w[l]*Derivative(sigma(z_l), z_l)
     """
     d = Derivation(
         "The vanishing gradient", name="vanishing-gradient",

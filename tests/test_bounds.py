@@ -25,7 +25,7 @@ from derivations.stepsize import (
     softmax_smoothness,
 )
 from derivations.symbols import SIGMOID, a, lam, sigma, w_j, z
-from derivations.vanishing import sigmoid_tails, vanishing_gradient
+from derivations.vanishing import sigmoid_tails, vanishing_gradient, w_l
 
 QUARTER = sp.Rational(1, 4)
 SLOPE = sp.Derivative(sigma(z), z)
@@ -78,7 +78,6 @@ def test_the_tails_bound_is_shown_with_its_exact_number_and_condition():
 
 def test_each_sigmoid_layer_shrinks_the_gradient_by_at_most_w_over_4():
     d = vanishing_gradient().verify()
-    w_l = sp.Symbol("w_l", real=True)
     assert d.inequality("layer-bound")[1:] == (r"\leq", sp.Abs(w_l) / 4)
     assert d.inequality("unit-weight")[1:] == (r"\leq", QUARTER)
     _, sign, right = d.inequality("depth-3-bound")
@@ -213,7 +212,7 @@ def test_a_cited_bound_must_be_one_quantitys():
     d = Derivation("two", functions={sigma: SIGMOID})
     d.given(SLOPE, "start")
     d.bound(1, "two sources", "<=", source=vanishing_gradient(),
-            result=("layer-bound", "unit-weight"), var=sp.Symbol("w_l", real=True))
+            result=("layer-bound", "unit-weight"), var=w_l)
     with pytest.raises(StepError, match="one quantity"):
         d.verify()
 

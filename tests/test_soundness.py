@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import multiprocessing
 import sys
+from types import MappingProxyType
 
 import pytest
 import sympy as sp
@@ -717,3 +718,460 @@ def test_a_made_up_proof_is_not_taken():
     d._adopt("0" * 64)
     d._adopt(None)
     assert not d.verified
+
+
+# ============================================ sound all the way down (issue 19) ==
+# Each class below: false steps rejected with a StepError naming the step (or, for a
+# citation, a line that holds only under premises which are then printed beside it),
+# written from the class's description; then true steps an author naturally writes.
+from derivations.loss import loss_of  # noqa: E402
+from derivations.softmax import CLASSES, K, softmax_gradient  # noqa: E402
+from derivations.softmax import A as SA  # noqa: E402
+from derivations.softmax import Y as SY  # noqa: E402
+from derivations.softmax import j as sj  # noqa: E402
+from derivations.softmax import k as sk  # noqa: E402
+
+v_pos = sp.Symbol("v", positive=True)
+w_ = sp.Symbol("w", real=True)
+
+
+def _step_error(build, match: str | None = None) -> str:
+    with pytest.raises(dv.StepError, match=match) as err:
+        build()
+    assert "step" in str(err.value)
+    return str(err.value)
+
+
+# ---------------------------------------------- 1. a citation carries its premises --
+def _loss_with(label) -> dv.Derivation:
+    src = dv.Derivation("S", functions={loss_of: NLL_}, conditions={a: PROBABILITIES, y: LABELS})
+    src.given(mul(-1, y * sp.log(a) + (1 - y) * sp.log(1 - a)), "loss", label=loss_of(a, y),
+              name="r")
+    src.substitute(-sp.log(a), "y = 1", {y: 1}, label=label)
+    return src
+
+
+NLL_ = dv.symbols.NLL
+
+
+def test_a_substituted_result_keeps_its_values_when_cited():
+    src = _loss_with(loss_of(a, y))  # about L(a, y), but only with y = 1
+    assert src.premises("r") == (sp.Eq(y, 1),)
+    d = dv.Derivation("D", functions={loss_of: NLL_}, conditions={a: PROBABILITIES, y: LABELS})
+    step = d.from_(-sp.log(a), "cite", src, "r")
+    assert "with $y = 1$" in note_text(d.verify(), step)
+    assert _loss_with(loss_of(a, 1)).premises("r") == ()  # about L(a, 1): nothing to carry
+
+
+def test_citing_softmax_shows_the_one_hot_condition():
+    d = dv.Derivation("D", where=softmax_gradient().where, conditions={sj: CLASSES})
+    step = d.from_(SA[sj] - SY[sj], "cite", softmax_gradient(), "net-input", name="r")
+    assert r"with $\sum_{k=1}^{K} y_{k} = 1$" in note_text(d.verify(), step)
+    assert d.premises("r") == softmax_gradient().premises("net-input")  # and carries it on
+
+
+def _conditional_identity() -> dv.Derivation:
+    src = dv.Derivation("S")
+    src.given(u * x, "p", label=u * x, name="r")
+    src.substitute(x, "u = 1", {u: 1}, label=u * x)
+    return src
+
+
+def test_an_applied_or_updated_conditional_result_shows_its_values():
+    d = dv.Derivation("D")
+    d.given(u * c, "s")
+    step = d.apply(c, "by r", x, _conditional_identity(), "r")
+    assert "with $u = 1$" in note_text(d.verify(), step)
+    src = dv.Derivation("S")
+    src.given(sp.Derivative(u * w_**2 / 2, w_), "g", name="g")
+    src.equal(u * w_, "differentiate")
+    src.substitute(w_, "u = 1", {u: 1}, label=sp.Derivative(u * w_**2 / 2, w_))
+    d = dv.Derivation("D")
+    step = d.update(w_, w_ - eta * w_, "step", src, eta, "g")
+    assert "with $u = 1$" in note_text(d.verify(), step)
+
+
+@pytest.mark.parametrize("label", [
+    lambda: loss_of(a, 0),                       # the other value
+    lambda: loss_of(y, a),                       # the arguments swapped
+    lambda: loss_of(a, y) + 1,                   # not the subject, not the line
+], ids=["other-value", "swapped", "shifted"])
+def test_a_substitution_label_is_the_subject_or_the_line(label):
+    _step_error(lambda: _loss_with(label()).verify(), "step 2")
+
+
+def test_a_cited_results_assumptions_are_shown():
+    src = dv.Derivation("S")
+    src.given(sp.sqrt(v_pos**2), "s", name="r")
+    src.equal(v_pos, "v > 0")
+    d = dv.Derivation("D")
+    step = d.from_(v_pos, "cite", src, "r")
+    assert "v > 0" in note_text(d.verify(), step)
+
+
+# ---------------------------------------- 2. apply with a defined variable --
+def _apply_defined_elsewhere():
+    src = dv.Derivation("S", where=[(a, sigma(z))], functions={sigma: SIGMOID})
+    src.given(1 - a, "s", name="r")
+    src.equal(sigma(-z), "symmetry")
+    d = dv.Derivation("D", functions={sigma: SIGMOID})
+    d.given(1 - x, "s")
+    d.apply(sigma(-z), "by r", a, src, "r")
+    d.verify()
+
+
+def _apply_defined_here():
+    d = dv.Derivation("D", where=[(u, 0)])
+    d.given(u * x, "p", name="r")
+    d.equal(sp.S.Zero, "u = 0")
+    d.given(c * x + 1, "s")
+    d.apply(sp.S.One, "by r", u, result="r")
+    d.verify()
+
+
+def _apply_through_a_definition():
+    src = dv.Derivation("S", where=[(c, x**2), (x, u)])
+    src.given(c - x**2, "s", name="r")
+    src.equal(sp.S.Zero, "the definition")
+    d = dv.Derivation("D", where=[(c, x**2), (x, u)])
+    d.given(c - z**2 + 1, "s")
+    d.apply(sp.S.One, "by r", x, src, "r")
+    d.verify()
+
+
+@pytest.mark.parametrize("attempt", [_apply_defined_elsewhere, _apply_defined_here,
+                                     _apply_through_a_definition],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_an_identity_about_a_definition_is_not_applied_elsewhere(attempt):
+    _step_error(attempt, "defines")
+
+
+# ------------------------------------------------------------------ 3. edits --
+def _two_plus_one() -> dv.Derivation:
+    d = dv.Derivation("E", where=[(a, sp.S(2))], functions={sigma: SIGMOID},
+                      conditions={x: sp.Interval.open(0, sp.oo)})
+    d.given(a + 1, "s")
+    d.equal(sp.S(3), "a = 2")
+    d.given(sp.Abs(x) + sigma(0), "t")
+    d.equal(x + sp.S.Half, "x > 0")
+    return d.verify()
+
+
+@pytest.mark.parametrize(("attr", "value"), [
+    ("where", ((a, sp.S(5)),)),
+    ("functions", {sigma: sp.Lambda(t_, t_)}),
+    ("conditions", {}),
+    ("title", "Other"),
+])
+def test_definitions_cannot_be_reassigned(attr, value):
+    d = _two_plus_one()
+    with pytest.raises(AttributeError, match="fixed"):
+        setattr(d, attr, value)
+
+
+@pytest.mark.parametrize(("attr", "value", "step"), [
+    ("where", ((a, sp.S(5)),), "step 2"),
+    ("functions", MappingProxyType({sigma: sp.Lambda(t_, t_)}), "step 4"),
+    ("conditions", MappingProxyType({}), "step 4"),
+])
+def test_an_edit_behind_its_back_is_proven_again_from_scratch(attr, value, step):
+    d = _two_plus_one()
+    d.expand(a + 1)  # an expansion made before the edit must not survive it
+    object.__setattr__(d, attr, value)
+    assert not d.verified
+    _step_error(d.verify, step)
+
+
+# --------------------------------------------- 4. the hash covers assumptions --
+def test_the_hash_tells_a_positive_function_from_a_plain_one():
+    f_pos, f_any = sp.Function("f", positive=True), sp.Function("f")
+    d = dv.Derivation("H")
+    d.given(sp.Abs(f_pos(x)), "s")
+    d.equal(f_pos(x), "positive")
+    proven = d.verify()._fingerprint()
+    object.__setattr__(d.steps[0], "expr", sp.Abs(f_any(x)))
+    object.__setattr__(d.steps[1], "expr", f_any(x))
+    assert not d.verified and d._fingerprint() != proven
+    _step_error(d.verify, "step 2")
+
+
+def test_a_worker_proof_is_not_adopted_for_other_assumptions():
+    def make(f):
+        d = dv.Derivation("H")
+        d.given(sp.Abs(f(x)), "s")
+        d.equal(f(x), "positive")
+        return d
+    proven = make(sp.Function("g", positive=True)).verify()._fingerprint()
+    other = make(sp.Function("g"))
+    other._adopt(proven)
+    assert not other.verified
+    _step_error(other.verify, "step 2")
+
+
+def test_the_hash_tells_a_symbols_assumptions_apart():
+    def make(s):
+        d = dv.Derivation("H")
+        d.given(sp.sqrt(s**2), "s")
+        d.equal(s, "root")
+        return d
+    assert make(v_pos)._fingerprint() != make(sp.Symbol("v", real=True))._fingerprint()
+    _step_error(make(sp.Symbol("v", real=True)).verify, "step 2")
+
+
+# ------------------------------------------------ 5. assumptions are conditions --
+@pytest.mark.parametrize(("thing", "said"), [
+    (sp.Function("h", positive=True)(x), "h(x) > 0"),
+    (sp.Symbol("u", nonzero=True, real=True), r"u \neq 0"),
+    (sp.Symbol("n", even=True), r"n \in 2\mathbb{Z}"),
+    (sp.Symbol("n", odd=True), r"n \in 2\mathbb{Z} + 1"),
+], ids=["positive-function", "nonzero", "even", "odd"])
+def test_an_assumption_is_shown_beside_the_step_like_a_condition(thing, said):
+    d = dv.Derivation("P")
+    first = d.given(thing * 1 + 0, "s")
+    d.equal(thing, "the same")
+    assert said in note_text(d.verify(), first)
+
+
+# ---------------------------------------------------------------- 6. look-alikes --
+def _alike(first, second):
+    def build():
+        d = dv.Derivation("Y")
+        d.given(first + second, "s")
+        d.equal(second + first, "commute")
+        d.verify()
+    return build
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    (sp.Symbol("у", real=True), y),                                   # Cyrillic у
+    (sp.Symbol("x_1", real=True), sp.Symbol("x_{1}", real=True)),     # braces
+    (sp.Symbol("sigma", real=True), sp.Symbol("σ", real=True)),       # TeX and Unicode
+    (sp.IndexedBase("x", real=True)[sj], sp.Symbol("x_j", real=True)),  # x[j] and x_j
+    (sp.Symbol(r"\sigma(z)", real=True), sigma(z)),                   # a symbol as f(z)
+    (sp.Symbol("а", real=True), a),                                   # Cyrillic а
+], ids=["cyrillic-y", "braces", "greek", "indexed", "applied", "cyrillic-a"])
+def test_look_alikes_are_refused_naming_both(first, second):
+    msg = _step_error(_alike(first, second), "look alike")
+    assert msg.count("step 1") == 2
+
+
+@pytest.mark.parametrize("name", ["1", "2.5", r"\input{x}", r"\def\x"],
+                         ids=["one", "decimal", "input", "def"])
+def test_a_name_that_prints_a_number_or_tex_is_refused(name):
+    _step_error(_alike(sp.Symbol(name, real=True), x), "rename")
+
+
+def test_ascii_letters_and_digits_are_told_apart():
+    _alike(sp.Symbol("b_1", real=True), sp.Symbol("b_l", real=True))()
+
+
+# ------------------------------------------------ 7. equivalences with parameters --
+@pytest.mark.parametrize(("before", "after"), [
+    (sp.Eq(sp.sin(c) * x, sp.sin(c)), sp.Eq(x, 1)),        # vanishes at every k pi
+    (sp.Eq((c - u) * x, c - u), sp.Eq(x, 1)),              # two parameters
+    (sp.Eq((c**2 - 3) * x, 0), sp.Eq(x, 0)),               # at +- sqrt 3
+    (sp.Eq((sp.exp(c) - 5) * x, 0), sp.Eq(x, 0)),          # at log 5
+    (sp.Eq(sp.exp(c * x), 1), sp.Eq(x, 0)),                # c inside the atom
+    ((c - 2) * x > 0, x > 0),                              # a sign that changes
+], ids=["sin", "two", "sqrt3", "log5", "inside", "sign"])
+def test_an_equivalence_holds_for_every_parameter_value_or_is_refused(before, after):
+    def build():
+        d = dv.Derivation("I")
+        d.given(before, "s")
+        d.iff(after, "divide", x)
+        d.verify()
+    _step_error(build, "step 2")
+
+
+def test_true_equivalences_with_parameters_are_accepted():
+    d = dv.Derivation("T", functions={sigma: SIGMOID}, conditions={y: PROBABILITIES})
+    d.given(sigma(z) > y, "s")
+    d.iff(z > sp.log(y / (1 - y)), "the logit", z)
+    d.verify()
+    k2 = sp.Symbol("k", real=True)
+    d = dv.Derivation("T")
+    d.given((k2**2 - 2 * k2 + 2) * z > 0, "s")
+    d.iff(z > 0, "the coefficient is positive", z)
+    d.verify()
+
+
+# ---------------------------------------------------------- 8. kinks in sums --
+W_, X_ = sp.IndexedBase("w", real=True), sp.IndexedBase("x", real=True)
+l_, m_ = sp.Symbol("l", integer=True, positive=True), sp.Symbol("m", integer=True, positive=True)
+
+
+@pytest.mark.parametrize(("inside", "after"), [
+    (sp.Abs(W_[l_]), sp.sign(W_[sj])),
+    (sp.Max(0, W_[l_] * X_[l_]), sp.Heaviside(W_[sj] * X_[sj]) * X_[sj]),
+    (sp.Min(W_[l_], 1), sp.Heaviside(1 - W_[sj])),
+    (sp.sign(W_[l_]) * W_[l_], sp.sign(W_[sj])),
+], ids=["abs", "relu", "min", "sign"])
+def test_a_kink_inside_an_indexed_sum_is_a_kink(inside, after):
+    def build():
+        d = dv.Derivation("K", conditions={sj: sp.Range(1, m_ + 1)})
+        d.given(sp.Derivative(sp.Sum(inside, (l_, 1, m_)), W_[sj]), "s")
+        d.equal(after, "differentiate")
+        d.verify()
+    _step_error(build, "kink")
+
+
+# ------------------------------------------------------ 9. limits in the set --
+@pytest.mark.parametrize(("cond", "var", "before", "value", "point", "side"), [
+    ({a: PROBABILITIES}, a, -sp.log(1 - a), -sp.oo, 1, "+"),
+    ({y: LABELS}, y, y / (y - sp.S.Half), sp.oo, sp.S.Half, "+"),
+    ({}, v_pos, sp.log(v_pos), -sp.oo, 0, "-"),
+    ({}, x, 1 / x, 0, sp.oo, "+"),
+    ({}, sp.Symbol("n", integer=True), 1 / sp.Symbol("n", integer=True), sp.S.Half, 2, "+"),
+], ids=["a-to-1-above", "label", "positive-from-below", "oo-from-above", "integer"])
+def test_a_limit_only_from_inside_the_declared_set(cond, var, before, value, point, side):
+    def build():
+        d = dv.Derivation("Lm", conditions=cond)
+        d.given(before, "s")
+        d.limit(value, "limit", var, point, side)
+        d.verify()
+    _step_error(build, "step 2")
+
+
+# ---------------------------------------------- 10. singularities from SymPy --
+@pytest.mark.parametrize(("before", "after"), [
+    (sp.csch(x) * sp.sinh(x), sp.S.One),
+    (sp.coth(x) * sp.tanh(x), sp.S.One),
+    (sp.exp(2 * sp.atanh(x)), (1 + x) / (1 - x)),
+    (sp.gamma(x + 1) / sp.gamma(x), x),
+    (sp.digamma(x + 1) - sp.digamma(x), 1 / x),
+    (sp.zeta(x), sp.zeta(x) + sp.sin(x)**2 + sp.cos(x)**2 - 1),
+], ids=["csch", "coth", "atanh", "gamma", "digamma", "zeta"])
+def test_a_singularity_sympy_knows_or_cannot_tell_is_not_removed(before, after):
+    def build():
+        d = dv.Derivation("Sg")
+        d.given(sp.Mul(before, 1, evaluate=False), "s")
+        d.equal(after, "cancel")
+        d.verify()
+    _step_error(build, "step 2")
+
+
+def test_a_function_is_fine_where_sympy_shows_it_finite():
+    d = dv.Derivation("Sg")
+    d.given(sp.gamma(v_pos + 1) / sp.gamma(v_pos), "s")
+    d.equal(v_pos, "the recurrence, for v > 0")
+    d.verify()
+
+
+# ---------------------------------------------- 11. justifications and TeX --
+@pytest.mark.parametrize("why", [
+    r"see $\input{/etc/passwd}$", r"$\def\x{1}$ ok", r"$\gdef\y{2}$", r"$\mathcode`a=1$",
+    r"$\catcode`\^=13$", r"$\csname foo\endcsname$", r"$\immediate\write18{ls}$",
+    r"$\openin1=x$", r"$^^5cinput{x}$", r"$\href{javascript:x}{y}$",
+], ids=["input", "def", "gdef", "mathcode", "catcode", "csname", "write", "openin", "caret",
+        "href"])
+def test_tex_in_a_justification_is_refused_when_written(why):
+    d = dv.Derivation("T")
+    d.given(x, "start")
+    with pytest.raises(dv.StepError, match=r"'T', step 2"):
+        d.equal(x, why)
+
+
+def test_tex_in_an_introduction_is_refused():
+    with pytest.raises(dv.StepError, match="introduction"):
+        dv.Derivation("T", intro=r"$\input{x}$")
+
+
+def test_a_justification_changed_behind_its_back_is_refused_at_verify():
+    d = dv.Derivation("T")
+    d.given(x, "start")
+    step = d.equal(x, "same")
+    d.verify()
+    object.__setattr__(step, "why", r"$\input{x}$")
+    _step_error(d.verify, "step 2")
+
+
+# ------------------------------------------------ true steps people write --
+def test_softplus_in_its_stable_form_is_one_step():
+    d = dv.Derivation("T")
+    d.given(sp.log(1 + sp.exp(t_)), "s")
+    d.equal(sp.Max(t_, 0) + sp.log(1 + sp.exp(-sp.Abs(t_))), "stable")
+    d.verify()
+
+
+def test_a_third_index_over_the_same_range():
+    i, c3 = (sp.Symbol(n, integer=True, positive=True) for n in "ic")
+    d = dv.Derivation("T", conditions={sj: CLASSES, sk: CLASSES, c3: CLASSES})
+    deltas = sp.KroneckerDelta
+    d.given(sp.Sum(deltas(i, sj) * deltas(i, sk) * deltas(i, c3), (i, 1, K)), "s")
+    d.equal(deltas(sj, sk) * deltas(sk, c3), "the deltas")
+    d.verify()
+
+
+def test_a_definition_may_be_a_python_number():
+    d = dv.Derivation("T", where=[(t_, 0)])
+    d.given(t_ + 1, "s")
+    d.equal(sp.S.One, "t = 0")
+    d.verify()
+
+
+def test_a_by_cases_counterexample_names_its_point():
+    d = new()
+    d.given(sp.Abs(z), "s")
+    d.by_cases(z, "cases", z, [z > 0, z <= 0])
+    assert "counterexample at z = -" in rejected(d, "step 2")
+
+
+def test_a_build_with_a_refused_justification_writes_nothing(tmp_path):
+    from derivations.lecture import Lecture, Section
+    from figures.outputs import build
+
+    def bad() -> dv.Derivation:
+        d = dv.Derivation("Bad")
+        d.given(x, "start")
+        d.equal(x, r"read $\input{/etc/passwd}$")
+        return d
+
+    (tmp_path / "previous.md").write_text("as it was")
+    with pytest.raises(dv.StepError, match=r"'Bad', step 2"):
+        build(tmp_path, ("markdown",), lecture=Lecture("L", "", (Section(bad),)))
+    assert [p.name for p in tmp_path.iterdir()] == ["previous.md"]
+    assert (tmp_path / "previous.md").read_text() == "as it was"
+
+
+def test_tex_in_a_title_is_refused():
+    from derivations.lecture import Lecture
+    with pytest.raises(dv.StepError, match="its title"):
+        dv.Derivation(r"Logs $\input{/etc/passwd}$")
+    with pytest.raises(dv.StepError, match="lecture's title"):
+        Lecture(r"Notes $\def\x{1}$", "", ())
+
+
+def test_a_bound_about_a_definition_is_not_cited_elsewhere():
+    src = dv.Derivation("S", where=[(z, sp.S.Zero)], functions={sigma: SIGMOID})
+    src.given(sp.Derivative(sigma(z), z), "at z = 0", name="r")
+    src.bound(sp.Rational(1, 4), "the peak", ">=")
+    src.verify()  # true: z is 0 there
+    d = dv.Derivation("D", functions={sigma: SIGMOID})
+    d.given(sp.Subs(sp.Derivative(sigma(t_), t_), t_, 5), "at 5")
+    d.bound(sp.Rational(1, 4), "cite the peak", ">=", source=src, result=("r",), var=z)
+    _step_error(d.verify, "defines")
+
+
+# ------------------------- the order relation is held to the same rules (bound) --
+_K = sp.Symbol("K", integer=True, positive=True)
+_k = sp.Symbol("k", integer=True, positive=True)
+
+
+@pytest.mark.parametrize(("before", "after", "sign", "conditions"), [
+    ((x**2 - 1) / (x - 1), x + 1, "<=", {}),                     # a removed singularity
+    (sp.Derivative(sp.Abs(x), x), sp.S.One, "<=", {}),           # a kink
+    (c * x**2, sp.S.Zero, ">=", {}),                             # a sign not known
+    (y, sp.S.Half, "<=", {y: LABELS}),                           # a declared value
+    (sp.gamma(x), sp.gamma(x) + 1, "<", {}),                     # poles SymPy cannot tell
+    (sp.Sum(sp.IndexedBase("y", real=True)[_k], (_k, 1, _K)), _K, "<=", {}),
+    (sp.exp(x), sp.exp(x), "<", {}),                             # strict, but equal
+    (sp.csch(x) * sp.sinh(x), sp.S(2), "<", {}),                 # csch's pole
+    (sp.Symbol("у", real=True) ** 2, -y**2 - 1, ">", {}),        # a look-alike
+], ids=["removable", "kink", "sign", "label", "gamma", "sum", "strict", "csch", "lookalike"])
+def test_a_false_order_step_is_rejected(before, after, sign, conditions):
+    def build():
+        d = dv.Derivation("B", conditions=conditions)
+        d.given(before, "start")
+        d.bound(after, "bound", sign)
+        d.verify()
+    _step_error(build)
