@@ -205,6 +205,13 @@ def _reused_indices(expr: sp.Basic, avoid: frozenset = frozenset()) -> bool:
                                                                      | avoid))
 
 
+@functools.cache
+def _sum_index(height: int) -> sp.Dummy:
+    """The one index of every sum holding ``height`` sums: a Dummy, so that no symbol a
+    user writes (even one named ``_sum0``) can be captured by it."""
+    return sp.Dummy(f"sum{height}", integer=True)
+
+
 def canonical_sums(expr: sp.Basic) -> sp.Basic:
     """Every sum's index named by how many sums it holds, so that sum_i y_i and sum_k y_k
     are equal wherever they stand, and nested sums keep distinct names."""
@@ -216,7 +223,7 @@ def canonical_sums(expr: sp.Basic) -> sp.Basic:
         args = [a for a, _ in parts]
         if isinstance(e, sp.Sum) and len(e.limits) == 1:
             (v, lo, hi), = e.limits
-            new = sp.Symbol(f"_sum{height}", integer=True)
+            new = _sum_index(height)
             body = e.function
             renamed = rename(body)[0].xreplace({v: new})
             return sp.Sum(renamed, (new, rename(lo)[0], rename(hi)[0])), height + 1

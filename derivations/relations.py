@@ -163,6 +163,20 @@ def _about_every(src: Derivation, var: sp.Symbol, *said: sp.Basic) -> None:
                            "defined")
 
 
+def _same_functions(d: Derivation, src: Derivation, *exprs: sp.Basic) -> None:
+    """What ``src`` proved about a function it defines (``functions={f: ...}``) holds for
+    that definition only: ``d`` must define it the same way wherever the cited
+    statement uses it."""
+    for fn, lam in src.functions.items():
+        if not any(isinstance(e, sp.Basic) and e.has(fn) for e in exprs):
+            continue
+        args = lam.variables
+        if fn not in d.functions or not proof.zero(d.unfold(fn(*args)) - src.unfold(fn(*args))):
+            raise ProofGap(f"{src.title!r} proved it for {fn} as defined there "
+                           f"({fn(*args)} = {lam.expr}): define functions={{{fn}: ...}} the "
+                           "same way here")
+
+
 def _not_defined(d: Derivation, var: sp.Basic, what: str) -> None:
     for name, value in d.where:
         if name == var:
@@ -300,9 +314,10 @@ class From(Relation):
 
     def check(self, d: Derivation, prev: Step | None, step: Step) -> None:
         self.source.verify()
-        _, proved = _cited(self.source, self.result)
+        subject, proved = _cited(self.source, self.result)
         if step.expr != proved:
             prove_equal(self.source, proved, step.expr)
+        _same_functions(d, self.source, subject, proved, step.expr)
         chain = next(c for c in d.chains() if c[0] is step)
         _needs_conditions(d, self.source, _closure(self.source, step.expr, step.label),
                           definitions="conflict" if len(chain) > 1 else "none")
@@ -412,12 +427,7 @@ class Bound(Relation):
         values = [v for _, v in found]
         _about_every(src, self.var, pattern, *values)
         _needs_conditions(d, src, _closure(src, pattern, *values) - {self.var})
-        for fn, lam in src.functions.items():
-            if any(e.has(fn) for e in (pattern, *values)) and not (
-                    fn in d.functions and proof.zero(d.unfold(fn(*lam.variables))
-                                                     - src.unfold(fn(*lam.variables)))):
-                raise ProofGap(f"{src.title!r} proved it for {fn} as defined there: define "
-                               f"functions={{{fn}: ...}} the same way here")
+        _same_functions(d, src, pattern, *values)
         allowed = proof.condition_set(self.var, src.conditions)
         if allowed is None:
             raise ProofGap(f"the cited bound's variable {self.var} may be complex")
@@ -850,6 +860,7 @@ class Apply(Relation):
         others = _closure(src, pattern, replacement) - {self.var}
         if src is not d:
             _needs_conditions(d, src, others)
+            _same_functions(d, src, pattern, replacement)
         allowed = proof.condition_set(self.var, src.conditions)
         if allowed is None:
             raise ProofGap(f"the identity's variable {self.var} may be complex: declare it real")
@@ -923,6 +934,7 @@ class UpdateRule(Relation):
             raise ProofGap(f"{self.source.title!r} proved {about} = {g}, which is not a "
                            f"derivative in {step.label}")
         _needs_conditions(d, self.source, _closure(self.source, g))
+        _same_functions(d, self.source, about, g)
         if self.batch is not None:
             i, size = self.batch
             g = sp.Sum(g.subs({v: sp.IndexedBase(str(v))[i] for v in self.per_example}),
