@@ -45,16 +45,74 @@ class Pass:
 
 
 def one_blas_thread() -> contextlib.AbstractContextManager:
-    """Limit BLAS to one thread, if ``threadpoolctl`` is installed (else do nothing).
+    """BLAS on one thread while this context (in any thread) is open.
 
-    The blocked Hessian products are small; measured in bench/, OpenBLAS's
-    threads cost more there than they give on this 2-core machine.
+    The blocks' small products gain nothing from OpenBLAS's threads and the pass
+    runs its own (measured in bench/). BLAS's thread count is one setting for the
+    whole process, so the contexts of all threads share one limit: the first to
+    enter sets it, the last to leave restores what it was (contexts that simply
+    save and restore would, in two threads at once, restore out of order and leave
+    BLAS on one thread for good). Without ``threadpoolctl`` it does nothing.
     """
+    return _BLAS_LIMIT
+
+
+class _SharedBlasLimit(contextlib.AbstractContextManager):
+    """A reference-counted, process-wide limit of BLAS to one thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = 0
+        self._limiter: Any = None
+
+    def __enter__(self) -> _SharedBlasLimit:
+        with self._lock:
+            if self._active == 0:
+                self._limiter = _blas_controller()
+                _release_openblas()
+            self._active += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._active -= 1
+            if self._active == 0 and self._limiter is not None:
+                self._limiter.restore_original_limits()
+                self._limiter = None
+                _release_openblas()
+
+
+@functools.cache
+def _controller() -> Any:
+    """``threadpoolctl``'s controller, listing the libraries once (entering a limit then
+    costs 0.02 ms instead of 0.3, measured), or None without threadpoolctl."""
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(1, user_api="blas")
+        return None
+    return ThreadpoolController()
+
+
+def _release_openblas() -> None:
+    """Let any thread set OpenBLAS's limit next: threadpoolctl (3.6+) lets only the
+    thread that set it last change it again, and the last of our contexts to leave
+    may run in another thread than the first (it is the caller's job to say when the
+    controlling thread is done, which is now)."""
+    try:
+        from threadpoolctl import OpenBLASController
+    except ImportError:
+        return
+    clear = getattr(OpenBLASController, "clear_controlling_thread", None)
+    if clear is not None:
+        clear()
+
+
+def _blas_controller() -> Any:
+    controller = _controller()
+    return None if controller is None else controller.limit(limits=1, user_api="blas")
+
+
+_BLAS_LIMIT = _SharedBlasLimit()
 
 
 #: most threads a full-batch (gradient) pass uses
@@ -149,20 +207,6 @@ def _chunk_sums(X: np.ndarray, y: np.ndarray, sign: np.ndarray, w: np.ndarray, b
     return total, g, gb, correct
 
 
-@functools.cache
-def _one_blas_thread_cached() -> Callable[[], contextlib.AbstractContextManager]:
-    """A maker of :func:`one_blas_thread` contexts from one ``threadpoolctl`` controller.
-
-    Entering one costs 0.02 ms instead of 0.3 (measured): the libraries are
-    listed once, at the first call (NumPy's BLAS is loaded by then).
-    """
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        return contextlib.nullcontext
-    return functools.partial(ThreadpoolController().limit, limits=1, user_api="blas")
-
-
 def map_chunks(X: np.ndarray, fn: Callable[[int, int], Any], rows: int | None = None
                ) -> list[Any]:
     """``[fn(lo, hi), ...]`` over X's rows in chunks of ``rows`` (default CHUNK_BLOCKS
@@ -175,7 +219,7 @@ def map_chunks(X: np.ndarray, fn: Callable[[int, int], Any], rows: int | None = 
     n = X.shape[0]
     threads = pass_threads(X)
     if threads == 1:  # the blocks' small products: BLAS's own threads only cost (measured)
-        with _one_blas_thread_cached()():
+        with one_blas_thread():
             return [fn(0, n)]
     step = rows or block_rows(X) * CHUNK_BLOCKS
     starts = range(0, n, step)
@@ -190,7 +234,7 @@ def map_chunks(X: np.ndarray, fn: Callable[[int, int], Any], rows: int | None = 
                 return
             parts[i] = fn(starts[i], min(starts[i] + step, n))
 
-    with _one_blas_thread_cached()(), ThreadPoolExecutor(threads - 1) as pool:
+    with one_blas_thread(), ThreadPoolExecutor(threads - 1) as pool:
         helpers = [pool.submit(work) for _ in range(threads - 1)]
         work()
         for h in helpers:

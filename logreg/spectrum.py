@@ -1,0 +1,217 @@
+"""How much the loss can curve: the largest eigenvalue G of the design's Gram matrix.
+
+``derivations.stepsize`` proves that the mean loss is L-smooth with a constant L
+written in G, the largest eigenvalue of the weighted Gram matrix
+
+    X̃ᵀ S X̃ / n,   x̃ = (x, 1),  S = diag(s_1, ..., s_n),  s normalized to mean 1,
+
+and that a step of 1/L never increases it. This module finds G without copying X:
+
+- :func:`gram_bound` builds the (d+1)-square Gram matrix block by block (BLAS,
+  on the pass's threads) and takes its largest eigenvalue, plus the rounding of
+  both steps: an upper bound, ``certified``. Its cost grows with d², so it is used
+  up to ``GRAM_MAX_COLUMNS`` columns (measured: about five X @ w passes at d = 100);
+- :func:`power_bound` runs power iteration, one read of X per iteration. Its
+  Rayleigh quotient approaches G from below, so it is an estimate, not a bound: the
+  trainer then halves the step and redoes the epoch whenever the loss rises;
+- :func:`largest_example` gives max_i s_i‖x̃_i‖², the G of the one-example loss that
+  per-example and minibatch steps use (one read of X; certified).
+
+>>> X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
+>>> round(top_eigenvalue(X).value, 9), top_eigenvalue(X).certified
+(1.0, True)
+>>> round(largest_example(X), 9)
+2.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from logreg.solvers import block_rows, map_chunks
+
+#: the most columns (with the intercept's) for which the Gram matrix is built (2 MB)
+GRAM_MAX_COLUMNS = 512
+#: power iteration: the most reads of X, and the relative change that ends it sooner
+POWER_ITERATIONS = 60
+POWER_RTOL = 1e-4
+#: a feature's scale is "bad" when standardizing the columns would lower the Gram
+#: matrix's condition number by more than this factor
+SCALING_GAIN = 1e3
+
+
+@dataclass(frozen=True)
+class Curvature:
+    """G (``value``), whether it is a certified upper bound, and what the Gram matrix
+    says about the features' scaling (when it was built)."""
+
+    value: float
+    certified: bool
+    #: how many times smaller the condition number would be with standardized columns
+    scaling_gain: float = 1.0
+    #: the feature that is worst scaled: (index, mean, standard deviation)
+    worst_feature: tuple[int, float, float] | None = None
+    condition: float = float("nan")
+
+
+def _weights_of(X: np.ndarray, weights: np.ndarray | None) -> np.ndarray | None:
+    if weights is not None and weights.shape != (X.shape[0],):
+        raise ValueError(f"weights must have shape ({X.shape[0]},), got {weights.shape}")
+    return weights
+
+
+def gram(X: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """X̃ᵀ S X̃ / n in float64, (d+1) square with the intercept's column last.
+
+    >>> gram(np.array([[1.0], [3.0]])).tolist()
+    [[5.0, 2.0], [2.0, 1.0]]
+    """
+    weights = _weights_of(X, weights)
+    n, d = X.shape
+    rows = block_rows(X)
+
+    def chunk(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, float]:
+        xx = np.zeros((d, d))
+        x1 = np.zeros(d)
+        ones = 0.0
+        buf = np.empty((min(rows, hi - lo), d))
+        for start in range(lo, hi, rows):
+            stop = min(start + rows, hi)
+            Xb = buf[:stop - start]
+            Xb[...] = X[start:stop]                  # float64, in cache
+            if weights is None:
+                x1 += Xb.sum(axis=0)
+                ones += stop - start
+            else:
+                s = weights[start:stop]
+                x1 += s @ Xb
+                ones += float(s.sum())
+                Xb *= np.sqrt(s)[:, None]
+            xx += Xb.T @ Xb                          # BLAS's syrk on the block
+        return xx, x1, ones
+
+    A = np.zeros((d + 1, d + 1))
+    for xx, x1, ones in map_chunks(X, chunk):      # in chunk order: deterministic
+        A[:d, :d] += xx
+        A[:d, d] += x1
+        A[d, d] += ones
+    A[d, :d] = A[:d, d]
+    return A / n
+
+
+def gram_bound(X: np.ndarray, weights: np.ndarray | None = None) -> Curvature:
+    """G from the Gram matrix: its largest eigenvalue plus a bound on the rounding.
+
+    The computed matrix differs from the exact one by at most γ·tr(A) in norm, γ =
+    (rows per block + blocks)·ε (the sums), and the symmetric eigensolver adds at
+    most (d+1)·ε·‖A‖ (backward stable), ‖A‖ <= tr(A): their sum is added.
+    """
+    A = gram(X, weights)
+    eig = np.linalg.eigvalsh(A)
+    trace = float(np.trace(A))
+    blocks = -(-X.shape[0] // block_rows(X))
+    gamma = (block_rows(X) + blocks + A.shape[0]) * float(np.finfo(np.float64).eps)
+    top = float(eig[-1]) + gamma * trace
+    gain, worst = _scaling(A)
+    return Curvature(top, True, gain, worst, _condition(eig))
+
+
+def _condition(eig: np.ndarray) -> float:
+    small = float(eig[0])
+    return float(eig[-1]) / small if small > 0 else float("inf")
+
+
+def _scaling(A: np.ndarray) -> tuple[float, tuple[int, float, float] | None]:
+    """How much standardizing the (non-constant) columns would lower the condition
+    number of A, and the worst-scaled column by |mean| + std away from (0, 1)."""
+    d = A.shape[0] - 1
+    mean = A[:d, d] / A[d, d] if A[d, d] > 0 else np.zeros(d)
+    var = np.maximum(np.diag(A)[:d] / max(A[d, d], 1e-300) - mean**2, 0.0)
+    std = np.sqrt(var)
+    keep = std > 1e-12 * np.maximum(1.0, np.abs(mean))  # constant columns cannot be scaled
+    if not keep.any():
+        return 1.0, None
+    idx = np.flatnonzero(keep)
+    raw = A[np.ix_([*idx, d], [*idx, d])]
+    # the same columns standardized: x' = (x - mean)/std, A' = T raw Tᵀ
+    T = np.zeros((idx.size + 1, idx.size + 1))
+    T[np.arange(idx.size), np.arange(idx.size)] = 1 / std[idx]
+    T[np.arange(idx.size), idx.size] = -mean[idx] / std[idx]
+    T[idx.size, idx.size] = 1.0
+    scaled = T @ raw @ T.T
+    c_raw = _condition(np.linalg.eigvalsh(raw))
+    c_scaled = _condition(np.linalg.eigvalsh((scaled + scaled.T) / 2))
+    gain = c_raw / c_scaled if np.isfinite(c_raw) and np.isfinite(c_scaled) else 1.0
+    badness = np.abs(mean[idx]) / std[idx] + np.abs(np.log(std[idx]))
+    j = int(idx[np.argmax(badness)])
+    return float(gain), (j, float(mean[j]), float(std[j]))
+
+
+def power_bound(X: np.ndarray, weights: np.ndarray | None = None,
+                iterations: int = POWER_ITERATIONS) -> Curvature:
+    """G estimated by power iteration on X̃ᵀSX̃/n (one read of X each; never certified).
+
+    The start is fixed (seed 0), so the same X gives the same estimate.
+    """
+    weights = _weights_of(X, weights)
+    d = X.shape[1]
+    v = np.random.default_rng(0).standard_normal(d + 1)
+    v /= np.linalg.norm(v)
+    estimate = 0.0
+    for _ in range(iterations):
+        Av = _gram_times(X, weights, v)
+        new = float(v @ Av)                        # the Rayleigh quotient: <= G
+        norm = float(np.linalg.norm(Av))
+        if norm == 0.0:
+            return Curvature(0.0, False)
+        v = Av / norm
+        if abs(new - estimate) <= POWER_RTOL * new:
+            return Curvature(new, False)
+        estimate = new
+    return Curvature(estimate, False)
+
+
+def _gram_times(X: np.ndarray, weights: np.ndarray | None, v: np.ndarray) -> np.ndarray:
+    """(X̃ᵀSX̃/n) v, one blocked read of X."""
+    n, d = X.shape
+    rows = block_rows(X)
+    vw, vb = v[:d].astype(X.dtype), float(v[d])
+
+    def chunk(lo: int, hi: int) -> np.ndarray:
+        out = np.zeros(d + 1)
+        for start in range(lo, hi, rows):
+            Xb = X[start:min(start + rows, hi)]
+            u = Xb @ vw
+            u += vb
+            if weights is not None:
+                u *= weights[start:start + len(u)]
+            out[:d] += u @ Xb
+            out[d] += float(u.sum(dtype=np.float64))
+        return out
+
+    return sum(map_chunks(X, chunk)) / n
+
+
+def largest_example(X: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """max_i s_i‖x̃_i‖² = max_i s_i(‖x_i‖² + 1), plus its rounding: the G of the
+    loss of the one example that curves most (one read of X)."""
+    weights = _weights_of(X, weights)
+    rows = block_rows(X)
+    top = 0.0
+    for start in range(0, X.shape[0], rows):
+        Xb = X[start:start + rows]
+        sq = np.einsum("ij,ij->i", Xb, Xb, dtype=np.float64) + 1.0
+        if weights is not None:
+            sq *= weights[start:start + rows]
+        top = max(top, float(sq.max()))
+    return top * (1.0 + (X.shape[1] + 2) * float(np.finfo(np.float64).eps))
+
+
+def top_eigenvalue(X: np.ndarray, weights: np.ndarray | None = None) -> Curvature:
+    """G: certified from the Gram matrix up to ``GRAM_MAX_COLUMNS`` columns, else the
+    power-iteration estimate."""
+    if X.shape[1] + 1 <= GRAM_MAX_COLUMNS:
+        return gram_bound(X, weights)
+    return power_bound(X, weights)
