@@ -20,7 +20,7 @@ and that a step of 1/L never increases it. This module finds G without copying X
 >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
 >>> round(top_eigenvalue(X).value, 9), top_eigenvalue(X).certified
 (1.0, True)
->>> round(largest_example(X), 9)
+>>> round(largest_example(X).value, 9)
 2.0
 """
 
@@ -37,23 +37,51 @@ GRAM_MAX_COLUMNS = 512
 #: power iteration: the most reads of X, and the relative change that ends it sooner
 POWER_ITERATIONS = 60
 POWER_RTOL = 1e-4
-#: a feature's scale is "bad" when standardizing the columns would lower the Gram
-#: matrix's condition number by more than this factor
-SCALING_GAIN = 1e3
+#: features are badly scaled for gradient descent when a column's mean is this many
+#: standard deviations from 0, or the columns' standard deviations span this factor
+OFF_CENTRE = 10.0
+SPREAD = 100.0
 
 
 @dataclass(frozen=True)
 class Curvature:
-    """G (``value``), whether it is a certified upper bound, and what the Gram matrix
-    says about the features' scaling (when it was built)."""
+    """G (``value``), whether it is a certified upper bound, and the columns' (weighted)
+    means and standard deviations and X̃ᵀSX̃/n's condition number, when computed."""
 
     value: float
     certified: bool
-    #: how many times smaller the condition number would be with standardized columns
-    scaling_gain: float = 1.0
-    #: the feature that is worst scaled: (index, mean, standard deviation)
-    worst_feature: tuple[int, float, float] | None = None
+    mean: np.ndarray | None = None
+    std: np.ndarray | None = None
     condition: float = float("nan")
+
+
+def badly_scaled(curvature: Curvature) -> str | None:
+    """A phrase saying how the features are badly scaled for gradient descent, or None.
+
+    >>> badly_scaled(Curvature(1.0, True, np.array([100.0, 0.0]), np.array([1.0, 1.0])))
+    'feature 0 has mean 100 and standard deviation 1'
+    """
+    mean, std = curvature.mean, curvature.std
+    if mean is None or std is None:
+        return None
+    varying = np.flatnonzero(std > 1e-12 * np.maximum(1.0, np.abs(mean)))
+    if varying.size == 0:
+        return None
+    ratio = np.abs(mean[varying]) / std[varying]
+    worst = int(varying[np.argmax(ratio)])
+    lo, hi = int(varying[np.argmin(std[varying])]), int(varying[np.argmax(std[varying])])
+    said = []
+    if ratio.max() > OFF_CENTRE:
+        said.append(f"feature {worst} has mean {mean[worst]:.3g} and standard deviation "
+                    f"{std[worst]:.3g}")
+    if std[hi] > SPREAD * std[lo]:
+        said.append(f"the standard deviations range from {std[lo]:.3g} (feature {lo}) to "
+                    f"{std[hi]:.3g} (feature {hi})")
+    if not said:
+        return None
+    if np.isfinite(curvature.condition):
+        said.append(f"X̃ᵀX̃/n has condition number {curvature.condition:.2g}")
+    return "; ".join(said)
 
 
 def _weights_of(X: np.ndarray, weights: np.ndarray | None) -> np.ndarray | None:
@@ -114,39 +142,15 @@ def gram_bound(X: np.ndarray, weights: np.ndarray | None = None) -> Curvature:
     blocks = -(-X.shape[0] // block_rows(X))
     gamma = (block_rows(X) + blocks + A.shape[0]) * float(np.finfo(np.float64).eps)
     top = float(eig[-1]) + gamma * trace
-    gain, worst = _scaling(A)
-    return Curvature(top, True, gain, worst, _condition(eig))
+    d = A.shape[0] - 1
+    mean = A[:d, d] / A[d, d]
+    std = np.sqrt(np.maximum(np.diag(A)[:d] / A[d, d] - mean**2, 0.0))
+    return Curvature(top, True, mean, std, _condition(eig))
 
 
 def _condition(eig: np.ndarray) -> float:
     small = float(eig[0])
     return float(eig[-1]) / small if small > 0 else float("inf")
-
-
-def _scaling(A: np.ndarray) -> tuple[float, tuple[int, float, float] | None]:
-    """How much standardizing the (non-constant) columns would lower the condition
-    number of A, and the worst-scaled column by |mean| + std away from (0, 1)."""
-    d = A.shape[0] - 1
-    mean = A[:d, d] / A[d, d] if A[d, d] > 0 else np.zeros(d)
-    var = np.maximum(np.diag(A)[:d] / max(A[d, d], 1e-300) - mean**2, 0.0)
-    std = np.sqrt(var)
-    keep = std > 1e-12 * np.maximum(1.0, np.abs(mean))  # constant columns cannot be scaled
-    if not keep.any():
-        return 1.0, None
-    idx = np.flatnonzero(keep)
-    raw = A[np.ix_([*idx, d], [*idx, d])]
-    # the same columns standardized: x' = (x - mean)/std, A' = T raw Tᵀ
-    T = np.zeros((idx.size + 1, idx.size + 1))
-    T[np.arange(idx.size), np.arange(idx.size)] = 1 / std[idx]
-    T[np.arange(idx.size), idx.size] = -mean[idx] / std[idx]
-    T[idx.size, idx.size] = 1.0
-    scaled = T @ raw @ T.T
-    c_raw = _condition(np.linalg.eigvalsh(raw))
-    c_scaled = _condition(np.linalg.eigvalsh((scaled + scaled.T) / 2))
-    gain = c_raw / c_scaled if np.isfinite(c_raw) and np.isfinite(c_scaled) else 1.0
-    badness = np.abs(mean[idx]) / std[idx] + np.abs(np.log(std[idx]))
-    j = int(idx[np.argmax(badness)])
-    return float(gain), (j, float(mean[j]), float(std[j]))
 
 
 def power_bound(X: np.ndarray, weights: np.ndarray | None = None,
@@ -194,19 +198,31 @@ def _gram_times(X: np.ndarray, weights: np.ndarray | None, v: np.ndarray) -> np.
     return sum(map_chunks(X, chunk)) / n
 
 
-def largest_example(X: np.ndarray, weights: np.ndarray | None = None) -> float:
-    """max_i s_i‖x̃_i‖² = max_i s_i(‖x_i‖² + 1), plus its rounding: the G of the
-    loss of the one example that curves most (one read of X)."""
+def largest_example(X: np.ndarray, weights: np.ndarray | None = None) -> Curvature:
+    """G = max_i s_i‖x̃_i‖² = max_i s_i(‖x_i‖² + 1), plus its rounding: the G of the
+    loss of the one example that curves most (its Gram matrix x̃x̃ᵀ has the one
+    eigenvalue ‖x̃‖²); certified. The same read of X gives the columns' means and
+    standard deviations."""
     weights = _weights_of(X, weights)
+    n, d = X.shape
     rows = block_rows(X)
-    top = 0.0
-    for start in range(0, X.shape[0], rows):
+    top, total = 0.0, 0.0
+    sums, squares = np.zeros(d), np.zeros(d)
+    for start in range(0, n, rows):
         Xb = X[start:start + rows]
-        sq = np.einsum("ij,ij->i", Xb, Xb, dtype=np.float64) + 1.0
-        if weights is not None:
-            sq *= weights[start:start + rows]
+        sq = np.einsum("ij,ij->i", Xb, Xb, dtype=np.float64)
+        s = None if weights is None else weights[start:start + rows]
+        sums += Xb.sum(axis=0, dtype=np.float64) if s is None else s @ Xb
+        squares += (np.einsum("ij,ij->j", Xb, Xb, dtype=np.float64) if s is None
+                    else np.einsum("i,ij,ij->j", s, Xb, Xb, dtype=np.float64))
+        total += len(Xb) if s is None else float(s.sum())
+        sq += 1.0
+        if s is not None:
+            sq *= s
         top = max(top, float(sq.max()))
-    return top * (1.0 + (X.shape[1] + 2) * float(np.finfo(np.float64).eps))
+    mean = sums / total
+    std = np.sqrt(np.maximum(squares / total - mean**2, 0.0))
+    return Curvature(top * (1.0 + (d + 2) * float(np.finfo(np.float64).eps)), True, mean, std)
 
 
 def top_eigenvalue(X: np.ndarray, weights: np.ndarray | None = None) -> Curvature:
