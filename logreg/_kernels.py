@@ -10,9 +10,9 @@ import math
 import numpy as np
 
 #: the derivation modules (and the spec) these kernels were printed from
-SOURCES = ['derivations.chain_rule', 'derivations.core', 'derivations.curvature', 'derivations.loss', 'derivations.printing', 'derivations.proof', 'derivations.relations', 'derivations.softmax', 'derivations.stable', 'derivations.symbols', 'logreg.kernelspec']
+SOURCES = ['derivations.chain_rule', 'derivations.core', 'derivations.curvature', 'derivations.loss', 'derivations.printing', 'derivations.proof', 'derivations.relations', 'derivations.sigmoid', 'derivations.softmax', 'derivations.stable', 'derivations.stepsize', 'derivations.symbols', 'logreg.kernelspec']
 #: sha256 of those files: logreg.kernels prints the kernels again if it changes
-STAMP = 'a94b4410c41eeacc35fee8fdaffdcc053592fedf9cf0ddd66f0852b534e47386'
+STAMP = '49c949d203229c048a77b331a5c52b5fa8dce9841c13d42621f5fbb0e28dbc91'
 
 
 def sigmoid(z):
@@ -111,3 +111,18 @@ def softmax_delta(a, y):
 def softmax_curvature(a_j, a_k, delta):
     """a_j (delta_jk - a_k) = d2L/dz_j dz_k: softmax_hessian()"""
     return a_j * (-a_k + delta)
+
+
+def smoothness(G, lam):
+    """L = G/4 + lambda for two classes: smoothness()"""
+    return 1 / 4 * G + lam
+
+
+def softmax_smoothness(G, lam):
+    """L = G/2 + lambda for softmax (Boehning): softmax_smoothness()"""
+    return 1 / 2 * G + lam
+
+
+def descent_step(L):
+    """eta = 1/L: descent_lemma()"""
+    return 1 / L

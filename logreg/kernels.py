@@ -12,6 +12,9 @@
 | ``softmax(Z)`` | e^{z_k-M}/S, z_k-M-log S; S = Σ e^{z_c-M} | ``shift_invariance`` and co. |
 | ``softmax_delta(A, Y)`` | a_j - y_j = ∂L/∂z_j | ``derivations.softmax_gradient`` |
 | ``softmax_curvature(aj, ak, δ)`` | a_j(δ_jk - a_k) = ∂²L/∂z_j∂z_k | ``softmax_hessian`` |
+| ``smoothness(G, lam)`` | G/4 + λ: the loss is L-smooth | ``derivations.stepsize.smoothness`` |
+| ``softmax_smoothness(G, lam)`` | G/2 + λ (Böhning) | ``stepsize.softmax_smoothness`` |
+| ``descent_step(L)`` | 1/L, the descent lemma's step | ``stepsize.descent_lemma`` |
 
 No exponent is ever positive, so no kernel overflows or warns for any finite
 input; NumPy kernels keep the input's dtype (float32 in, float32 out). The
@@ -43,13 +46,22 @@ __all__ = [
     "curvature",
     "delta",
     "delta_scalar",
-    "l2_gradient", "l2_hessian", "l2_penalty",
+    "descent_step",
+    "l2_gradient",
+    "l2_hessian",
+    "l2_penalty",
     "loss",
-    "loss_and_delta", "loss_and_delta_signed",
+    "loss_and_delta",
+    "loss_and_delta_signed",
     "loss_scalar",
     "sigmoid",
     "sigmoid_scalar",
-    "softmax", "softmax_curvature", "softmax_delta", "softmax_loss",
+    "smoothness",
+    "softmax",
+    "softmax_curvature",
+    "softmax_delta",
+    "softmax_loss",
+    "softmax_smoothness",
 ]
 
 #: the printed kernels, part of the package
@@ -179,6 +191,11 @@ l2_hessian = _printed.l2_hessian
 sigmoid_scalar = _printed.sigmoid_scalar
 loss_scalar = _printed.loss_scalar
 delta_scalar = _printed.delta_scalar
+#: eta="auto" (``derivations.stepsize``): L = G/4 + λ (two classes), G/2 + λ (softmax), at
+#: G, the largest eigenvalue of X̃ᵀX̃/n, and the descent lemma's step 1/L
+smoothness = _printed.smoothness
+softmax_smoothness = _printed.softmax_smoothness
+descent_step = _printed.descent_step
 
 
 # ----------------------------------------------------------------- softmax --

@@ -47,6 +47,7 @@ from derivations.softmax import (
     stable_log_softmax,
 )
 from derivations.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid
+from derivations.stepsize import G, L_s, descent_lemma, eta_, smoothness, softmax_smoothness
 from derivations.symbols import lam, w_j, y, z
 from logreg.kernels import GENERATED, source_stamp
 
@@ -179,6 +180,26 @@ def _softmax_kernels() -> list[Kernel]:
     ]
 
 
+def _step_kernels() -> list[Kernel]:
+    """eta="auto": the smoothness constant L at G and λ, and the descent lemma's step."""
+    lam_ = sp.Symbol("lam", nonnegative=True)
+    step = descent_lemma().result("step")             # Eq(eta, 1/L): the step is its side
+    if isinstance(step, sp.Eq):
+        if step.lhs != eta_:
+            raise RuntimeError(f"descent_lemma()'s step is no longer eta = ...: {step}")
+        step = step.rhs
+    if step.free_symbols != {L_s}:
+        raise RuntimeError(f"descent_lemma()'s step is not in L alone: {step}")
+    return [
+        Kernel("smoothness", (G, lam_), smoothness().result("constant").xreplace({lam: lam_}),
+               "L = G/4 + lambda for two classes: smoothness()", "math"),
+        Kernel("softmax_smoothness", (G, lam_),
+               softmax_smoothness().result("constant").xreplace({lam: lam_}),
+               "L = G/2 + lambda for softmax (Boehning): softmax_smoothness()", "math"),
+        Kernel("descent_step", (L_s,), step, "eta = 1/L: descent_lemma()", "math"),
+    ]
+
+
 def _kernels() -> list[Kernel]:
     sigmoid = stable_sigmoid().result()
     loss = stable_loss().result("loss")
@@ -208,6 +229,7 @@ def _kernels() -> list[Kernel]:
         Kernel("loss_scalar", (z, y), loss, "L(z, y): stable_loss()", "math"),
         Kernel("delta_scalar", (z, y), delta, "a - y: stable_delta()", "math"),
         *_softmax_kernels(),
+        *_step_kernels(),
     ]
 
 

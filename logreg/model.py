@@ -302,11 +302,11 @@ class LogisticRegression:
         problem = self._problem(X, self._index(y, classes), classes.size, weights)
         rng = self._rng()
         run = self._start(problem.rows, X.shape[1], rng)
-        if self.solver == "newton":
-            with solvers.one_blas_thread():
+        with solvers.one_blas_thread():  # for the whole fit: the passes run their own threads
+            if self.solver == "newton":
                 self._newton(problem, run)
-        else:
-            self._descend(problem, run, self.max_iter, rng, partial=False)
+            else:
+                self._descend(problem, run, self.max_iter, rng, partial=False)
         self._commit(run, X, names, rng, classes)
         return self
 
@@ -354,7 +354,8 @@ class LogisticRegression:
         problem = self._problem(X, self._index(y, found), found.size, weights)
         state = rng.bit_generator.state
         try:
-            self._descend(problem, run, 1, rng, partial=True)
+            with solvers.one_blas_thread():
+                self._descend(problem, run, 1, rng, partial=True)
         except BaseException:
             rng.bit_generator.state = state  # an error leaves no trace: not even the rng
             raise
