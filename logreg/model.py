@@ -67,6 +67,9 @@ STOCHASTIC_END_RTOL = 0.1
 #: how far (relative, at least) a stochastic run's returned loss may lie above its best
 #: epoch's running loss before it says so: running losses are taken at moving weights
 STOCHASTIC_RISE_RTOL = 0.02
+#: a stochastic run that stops (tol) with its running loss still moving by more than this
+#: (relative) over its last epochs has not settled, and says so
+STOCHASTIC_NOISE_RTOL = 0.05
 #: eta="auto" with minibatch or per-example steps takes this fraction of 1/L₁, the step
 #: of the one-example loss that curves most: each step still lowers its batch's loss
 #: (any step below 2/L₁ does), and it is the constant step of SGD's convergence theorem
@@ -77,9 +80,6 @@ AUTO_HALVINGS = 30
 #: partial_fit: a chunk's mean loss this many times log K (that of zero weights) means
 #: the weights exploded (a chunk of other labels, or drift, stays far below it)
 EXPLODING = 100.0
-#: an example fitted with probability within this many machine epsilons of 1 (R's glm
-#: rule): without a penalty, the classes are then (partly) separable
-SEPARATED_EPS = 10.0
 
 
 @dataclass
@@ -300,6 +300,7 @@ class LogisticRegression:
         weights = check_sample_weight(sample_weight, X.shape[0])
         classes = self._classes_of(y, weights)
         problem = self._problem(X, self._index(y, classes), classes.size, weights)
+        problem.classes = classes  # named in the messages
         rng = self._rng()
         run = self._start(problem.rows, X.shape[1], rng)
         with solvers.one_blas_thread():  # for the whole fit: the passes run their own threads
@@ -428,12 +429,11 @@ class LogisticRegression:
             if full:
                 J, correct, gW, gb = self._full_epoch(problem, W, b, mean)
                 halvings = 0
-                while auto and prev is not None and J > prev[4]:
-                    # the loss rose: G was an estimate below the true one, or the rise is
-                    # rounding (a certified G allows no other): halve the step, redo
+                while auto and prev is not None and J > prev[4] + rounding * abs(prev[4]):
+                    # the loss rose beyond its rounding: G was an estimate below the true
+                    # one (a certified G allows no rise): halve the step and redo the epoch
                     W[...], b[...] = prev[0], prev[1]
-                    if (bound.certified and J - prev[4] <= rounding * abs(prev[4])) \
-                            or halvings >= AUTO_HALVINGS:
+                    if halvings >= AUTO_HALVINGS:
                         at_precision = True
                         break
                     halvings += 1
@@ -483,6 +483,8 @@ class LogisticRegression:
                 run.n_iter += 1
         self._finish(problem, run, best, start_epoch, stopped or at_precision, bound, full,
                      auto)
+        if not self.l2:
+            self._check_separation(problem, run)
 
     def _full_epoch(self, problem: Any, W: np.ndarray, b: np.ndarray, mean: bool
                     ) -> tuple[float, int, np.ndarray, np.ndarray]:
@@ -553,13 +555,27 @@ class LogisticRegression:
                 run.W[...], run.b[...] = W, b
                 self._warn_rise(final, loss, which, epochs, bound, auto)
                 return
+        last = curve[-PATIENCE - 1:]
+        if not full and stopped and max(last) - min(last) > STOCHASTIC_NOISE_RTOL * min(last):
+            self._warn(f"{self._kind()} gradient descent stopped after {epochs} without "
+                       f"settling: its loss still moved between {min(last):.4g} and "
+                       f"{max(last):.4g} over the last {len(last)} epochs (eta={self.eta!r}), "
+                       "so the model may be far from the minimum. "
+                       + ("Try eta='auto' or a smaller eta, a larger batch_size, or "
+                          "standardize the features." if not auto else
+                          "Try a larger batch_size, full batch (batch_size=None), or "
+                          "standardize the features."))
+            return
         self._warn_short(problem, run, stopped, bound, curve, rounding)
+
+    def _kind(self) -> str:
+        return ("full-batch" if self.batch_size is None else "per-example"
+                if self.batch_size == 1 else "minibatch")
 
     def _warn_rise(self, final: float, loss: float, which: str, epochs: str,
                    bound: spectrum.Curvature | None, auto: bool) -> None:
         """Say that the loss ended above an earlier one, and which weights are returned."""
-        kind = ("full-batch" if self.batch_size is None else "per-example"
-                if self.batch_size == 1 else "minibatch")
+        kind = self._kind()
         if auto:
             scaling = spectrum.badly_scaled(bound) if bound is not None else None
             advice = (" Its steps, each lowering the loss of one batch, were too noisy to "
@@ -817,33 +833,52 @@ class LogisticRegression:
                          "standard deviation).")
 
     def _check_separation(self, problem: Any, run: _Run) -> None:
-        """Without a penalty: warn if some examples are fitted with probability 1 up to
-        rounding (R's glm rule), the mark of (partly) separable classes."""
+        """Without a penalty: warn if the fitted weights separate a class from all the
+        others perfectly (two classes: classify every example right). The loss then has
+        no minimum: along that separation every example's loss falls, from any weights.
+
+        The witness for class k is the difference of two classes' net inputs,
+        z_k - z_j, positive on every example of class k and negative on every other
+        (examples of weight zero do not count).
+        """
         if getattr(self, "_separable_warned", False):
             del self._separable_warned
             return
-        X, d = problem.X, problem.X.shape[1]
-        tiny = SEPARATED_EPS * float(np.finfo(np.float64).eps)
-        count = 0
+        X, K_ = problem.X, max(problem.rows, 2)
+        lowest = np.full((K_, K_), np.inf)      # min over class k of z_k - z_j
+        highest = np.full((K_, K_), -np.inf)    # max over the other classes of z_k - z_j
         rows = solvers.block_rows(X)
         for start in range(0, X.shape[0], rows):
             Xb = X[start:start + rows].astype(np.float64, copy=False)
+            labels = problem.labels[start:start + rows].astype(np.intp)
             with np.errstate(over="ignore", invalid="ignore"):
                 Z = Xb @ run.W.T + run.b
             if problem.rows == 1:
-                own = K.loss(Z[:, 0], problem.labels[start:start + rows].astype(np.float64))
-            else:
-                logA = K.softmax(Z)[1]
-                own = -logA[np.arange(len(Z)), problem.labels[start:start + rows]]
+                Z = np.column_stack([np.zeros(len(Z)), Z[:, 0]])  # softmax of (0, z)
             if problem.weights is not None:
-                own = own[problem.weights[start:start + rows] > 0]
-            count += int(np.count_nonzero(own < tiny))
-        if count:
-            self._warn(f"{count} of {X.shape[0]} examples are fitted with probability 1 "
-                       "up to rounding: the classes look (partly) separable, and without a "
-                       "penalty the loss then has no minimum (the weights grow without "
-                       f"bound; the largest is now {np.abs(run.W).max():.3g} over {d} "
-                       "features). Set l2 > 0 for a finite optimum.")
+                keep = problem.weights[start:start + rows] > 0
+                Z, labels = Z[keep], labels[keep]
+            for k in range(K_):
+                own = labels == k
+                D = Z[:, [k]] - Z
+                if own.any():
+                    lowest[k] = np.minimum(lowest[k], D[own].min(axis=0))
+                if (~own).any():
+                    highest[k] = np.maximum(highest[k], D[~own].max(axis=0))
+        separated = [k for k in range(K_) if any(
+            lowest[k, j] > 0 and highest[k, j] < 0 for j in range(K_) if j != k)]
+        if not separated:
+            return
+        what = ("separate the two classes perfectly" if K_ == 2 else
+                "separate class " + ", ".join(
+                    repr(getattr(problem.classes[k], "item", lambda k=k: problem.classes[k])())
+                    for k in separated)
+                + " from the others perfectly")
+        self._warn(f"the classes are (partly) separable: the fitted weights {what}, so "
+                   "without a penalty the loss has no minimum (along that separation every "
+                   "example's loss keeps falling; the weights grow without bound, the "
+                   f"largest is now {np.abs(run.W).max():.3g}). Set l2 > 0 for a finite "
+                   "optimum.")
 
     # -------------------------------------------------------- predicting --
     def _check_fitted(self) -> None:
