@@ -2,8 +2,8 @@
 
 >>> from logreg import LogisticRegression
 >>> from logreg.data import two_blobs
->>> X, y = two_blobs(50)
->>> model = LogisticRegression().fit(X, y)
+>>> X, y = two_blobs(50, separation=2.0)      # overlapping blobs: the loss has a minimum
+>>> model = LogisticRegression().fit(X, y)      # eta="auto": the step 1/L, proven safe
 >>> model.score(X, y) > 0.95, model.eta_ > 0
 (True, True)
 """
@@ -853,11 +853,14 @@ class LogisticRegression:
             labels = problem.labels[start:start + rows].astype(np.intp)
             with np.errstate(over="ignore", invalid="ignore"):
                 Z = Xb @ run.W.T + run.b
-            if problem.rows == 1:
-                Z = np.column_stack([np.zeros(len(Z)), Z[:, 0]])  # softmax of (0, z)
             if problem.weights is not None:
                 keep = problem.weights[start:start + rows] > 0
                 Z, labels = Z[keep], labels[keep]
+            if problem.rows == 1:   # z_1 - z_0 = z: is every example on its side?
+                z, one = Z[:, 0], labels == 1
+                lowest[1, 0] = min(lowest[1, 0], z[one].min(initial=np.inf))
+                highest[1, 0] = max(highest[1, 0], z[~one].max(initial=-np.inf))
+                continue
             for k in range(K_):
                 own = labels == k
                 D = Z[:, [k]] - Z
@@ -865,6 +868,8 @@ class LogisticRegression:
                     lowest[k] = np.minimum(lowest[k], D[own].min(axis=0))
                 if (~own).any():
                     highest[k] = np.maximum(highest[k], D[~own].max(axis=0))
+        if problem.rows == 1:
+            lowest[0, 1], highest[0, 1] = -highest[1, 0], -lowest[1, 0]
         separated = [k for k in range(K_) if any(
             lowest[k, j] > 0 and highest[k, j] < 0 for j in range(K_) if j != k)]
         if not separated:
