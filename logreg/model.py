@@ -303,7 +303,10 @@ class LogisticRegression:
         problem.classes = classes  # named in the messages
         rng = self._rng()
         run = self._start(problem.rows, X.shape[1], rng)
-        with solvers.one_blas_thread():  # for the whole fit: the passes run their own threads
+        # BLAS on one thread for the whole fit (the passes run their own threads); NumPy's
+        # overflow warnings are not the user's business: every loss, weight and bound the
+        # fit uses is checked, and a non-finite one is an error that says what to do
+        with solvers.one_blas_thread(), _quiet():
             if self.solver == "newton":
                 self._newton(problem, run)
             else:
@@ -355,7 +358,7 @@ class LogisticRegression:
         problem = self._problem(X, self._index(y, found), found.size, weights)
         state = rng.bit_generator.state
         try:
-            with solvers.one_blas_thread():
+            with solvers.one_blas_thread(), _quiet():
                 self._descend(problem, run, 1, rng, partial=True)
         except BaseException:
             rng.bit_generator.state = state  # an error leaves no trace: not even the rng
@@ -411,6 +414,12 @@ class LogisticRegression:
         bound = None
         if auto:
             bound = self._bound(problem, full)
+            if not math.isfinite(bound.value):
+                big = max(abs(float(X.max())), abs(float(X.min())))
+                raise ValueError(
+                    f"X's values are too large (largest |x| = {big:.3g}) to bound the loss's "
+                    f"curvature for eta='auto': X̃ᵀX̃/n overflows float64. Scale the features "
+                    "first (subtract each column's mean, divide by its standard deviation).")
             chunk_step = _descent_step(_smoothness(bound.value, self.l2, problem.rows > 1))
             if not full:
                 chunk_step *= STOCHASTIC_FRACTION
@@ -533,7 +542,10 @@ class LogisticRegression:
         if not full:
             rtol = max(rtol, STOCHASTIC_RISE_RTOL)
         epochs = f"{run.n_iter} epoch{'s' * (run.n_iter != 1)}"
-        if not auto and (not math.isfinite(final) or final > start + room):
+        if not math.isfinite(final):
+            self._diverged(f"the loss at the final weights is {final} after {epochs}",
+                           run.curve)
+        if not auto and final > start + room:
             self._diverged(f"the loss ended at {final:.4g}, above its {start:.4g} at the "
                            f"starting weights, after {epochs}", run.curve)
         later = curve[1:]
@@ -933,6 +945,11 @@ class LogisticRegression:
         weights = check_sample_weight(sample_weight, y.shape[0])
         right = self.predict(X) == y
         return float(np.average(right, weights=weights))
+
+
+def _quiet() -> np.errstate:
+    """NumPy's floating-point warnings off, where the trainer checks the results itself."""
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 
 
 def _finite_net_input(z: np.ndarray) -> np.ndarray:

@@ -252,14 +252,16 @@ def map_chunks(X: np.ndarray, fn: Callable[[int, int], Any], rows: int | None = 
     starts = range(0, n, step)
     parts: list[Any] = [None] * len(starts)
     next_chunk, lock = itertools.count(), threading.Lock()
+    errors = np.geterr()  # the caller's floating-point settings hold in the helpers too
 
     def work() -> None:
-        while True:
-            with lock:
-                i = next(next_chunk)
-            if i >= len(starts):
-                return
-            parts[i] = fn(starts[i], min(starts[i] + step, n))
+        with np.errstate(**errors):
+            while True:
+                with lock:
+                    i = next(next_chunk)
+                if i >= len(starts):
+                    return
+                parts[i] = fn(starts[i], min(starts[i] + step, n))
 
     with one_blas_thread(), ThreadPoolExecutor(threads - 1) as pool:
         helpers = [pool.submit(work) for _ in range(threads - 1)]

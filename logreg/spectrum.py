@@ -137,6 +137,8 @@ def gram_bound(X: np.ndarray, weights: np.ndarray | None = None) -> Curvature:
     most (d+1)·ε·‖A‖ (backward stable), ‖A‖ <= tr(A): their sum is added.
     """
     A = gram(X, weights)
+    if not np.isfinite(A).all():   # X's values too large for float64: no bound
+        return Curvature(float("inf"), True)
     eig = np.linalg.eigvalsh(A)
     trace = float(np.trace(A))
     blocks = -(-X.shape[0] // block_rows(X))

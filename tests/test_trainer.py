@@ -878,3 +878,15 @@ def test_feature_names_are_kept_and_checked():
         m.predict(X)
     assert record[0].filename == __file__
     assert not hasattr(LogisticRegression().fit(X, y), "feature_names_in_")
+
+
+@pytest.mark.parametrize("params", [{}, {"batch_size": 8}, {"eta": 0.1},
+                                    {"eta": 0.1, "batch_size": 1}], ids=repr)
+@pytest.mark.parametrize("scale", [1e155, 1e200])
+def test_training_on_huge_x_is_a_clear_error_without_numpy_warnings(params, scale):
+    X, y = logreg.two_blobs(30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises((ValueError, logreg.DivergenceError),
+                           match=r"too large.*Scale the features|diverged.*standardize"):
+            LogisticRegression(max_iter=50, tol=None, **params).fit(X * scale, y)
