@@ -12,11 +12,20 @@
 | ``softmax(Z)`` | e^{z_k-M}/S, z_k-M-log S; S = Σ e^{z_c-M} | ``shift_invariance`` and co. |
 | ``softmax_delta(A, Y)`` | a_j - y_j = ∂L/∂z_j | ``derivations.softmax_gradient`` |
 | ``softmax_curvature(aj, ak, δ)`` | a_j(δ_jk - a_k) = ∂²L/∂z_j∂z_k | ``softmax_hessian`` |
+| ``smoothness(G, lam)`` | G/4 + λ: the loss is L-smooth | ``derivations.stepsize.smoothness`` |
+| ``softmax_smoothness(G, lam)`` | G/2 + λ (Böhning) | ``stepsize.softmax_smoothness`` |
+| ``descent_step(L)`` | 1/L, the descent lemma's step | ``stepsize.descent_lemma`` |
 
 No exponent is ever positive, so no kernel overflows or warns for any finite
 input; NumPy kernels keep the input's dtype (float32 in, float32 out). The
 ``*_scalar`` twins are printed for Python's ``math`` module, for the
 per-example loop. Labels must be 0 or 1.
+
+The functions themselves are ``logreg/_kernels.py``, lambdify's printout of the
+proven forms made by :mod:`logreg.kernelspec` (a test checks it is exactly that
+printout), so importing and training never imports SymPy. That file records a hash
+of the derivation modules it was printed from; if they have changed since, the
+kernels are printed again here, once, into :func:`cache_dir`.
 
 >>> float(sigmoid(0.0)), float(delta(800.0, 1.0)), float(loss(-800.0, 0.0))
 (0.5, -0.0, 0.0)
@@ -24,152 +33,172 @@ per-example loop. Labels must be 0 or 1.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cache
+import ast
+import hashlib
+import importlib.util
+import os
+import types
+from pathlib import Path
 
 import numpy as np
-import sympy as sp
-
-from derivations import stable_curvature, stable_delta, stable_loss, stable_sigmoid
-from derivations.curvature import PENALTY
-from derivations.curvature import l2_penalty as l2_penalty_derivation
-from derivations.softmax import (
-    A,
-    M,
-    Y,
-    j,
-    k,
-    shift_invariance,
-    softmax_gradient,
-    softmax_hessian,
-    stable_log_softmax,
-)
-from derivations.symbols import lam, w_j, y, z
 
 __all__ = [
     "curvature",
     "delta",
     "delta_scalar",
-    "l2_gradient", "l2_hessian", "l2_penalty",
+    "descent_step",
+    "l2_gradient",
+    "l2_hessian",
+    "l2_penalty",
     "loss",
-    "loss_and_delta", "loss_and_delta_signed",
+    "loss_and_delta",
+    "loss_and_delta_signed",
     "loss_scalar",
     "sigmoid",
     "sigmoid_scalar",
-    "softmax", "softmax_curvature", "softmax_delta", "softmax_loss", "split_sum", "split_sums",
+    "smoothness",
+    "softmax",
+    "softmax_curvature",
+    "softmax_delta",
+    "softmax_loss",
+    "softmax_smoothness",
 ]
 
+#: the printed kernels, part of the package
+GENERATED = Path(__file__).with_name("_kernels.py")
+#: the module that says which proven results are printed, and how
+SPEC = "logreg.kernelspec"
 
-def compile_numpy(args: tuple[sp.Symbol, ...] | sp.Symbol,
-                  expr: sp.Expr | list[sp.Expr]) -> Callable:
-    """``lambdify`` for NumPy, with common subexpressions computed once.
 
-    A list of expressions gives one function returning a list, sharing work
-    (the loss and the delta share e^{-|z|}).
+# ------------------------------------------------ which files the kernels come from --
+def _module_file(name: str) -> Path | None:
+    """The file of module ``pkg.mod`` of this project, found without importing it."""
+    package, _, rest = name.partition(".")
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    base = Path(next(iter(spec.submodule_search_locations)))
+    path = base.joinpath(*rest.split(".")).with_suffix(".py") if rest else base / "__init__.py"
+    return path if path.is_file() else None
+
+
+def _imported_derivations(path: Path) -> set[str]:
+    """The ``derivations`` modules that the file at ``path`` imports (anywhere in it)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_bytes())):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+        found |= {n for n in names if n.startswith("derivations.") and _module_file(n)}
+    return found
+
+
+def sources() -> list[str]:
+    """The spec and every ``derivations`` module it reaches through imports, by name.
+
+    (The package ``__init__`` files are left out: they only re-export.)
     """
-    # the module object itself, not "numpy": lambdify then reads np.__dict__ instead of
-    # running "from numpy import *", which costs 0.1 s of `import logreg` (measured)
-    body = [e.doit() for e in expr] if isinstance(expr, list) else expr.doit()
-    return sp.lambdify(args, body, modules=[np], cse=True)
+    todo, seen = [SPEC], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = _module_file(name)
+        if path is not None:
+            todo.extend(_imported_derivations(path) - seen)
+    return sorted(seen)
 
 
-def compile_math(args: tuple[sp.Symbol, ...] | sp.Symbol, expr: sp.Expr) -> Callable:
-    """``lambdify`` for Python floats (``math`` module), for per-example loops."""
-    return sp.lambdify(args, expr.doit(), modules="math", cse=True)
+def stamp_of(names: list[str] | tuple[str, ...]) -> str:
+    """sha256 over the named modules' files (names and bytes); a missing one counts too."""
+    digest = hashlib.sha256()
+    for name in names:
+        path = _module_file(name)
+        digest.update(name.encode() + b"\0")
+        digest.update(path.read_bytes() if path is not None else b"<missing>")
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
-_SIGMOID = stable_sigmoid().result()
-_LOSS = stable_loss().result("loss")
-_DELTA = stable_delta().result()
-_CURVATURE = stable_curvature().result()
-_L2 = l2_penalty_derivation().result("gradient")
+def source_stamp() -> tuple[str, list[str]]:
+    """``(stamp, sources)`` as they are now (parses the sources' imports)."""
+    names = sources()
+    return stamp_of(names), names
 
-sigmoid = compile_numpy(z, _SIGMOID)
-loss = compile_numpy((z, y), _LOSS)
-delta = compile_numpy((z, y), _DELTA)
-curvature = compile_numpy(z, _CURVATURE)
+
+# ---------------------------------------------------------------- loading them --
+def cache_dir() -> Path:
+    """Where kernels printed again after a derivation changed are kept:
+    ``$LOGREG_CACHE_DIR``, else ``$XDG_CACHE_HOME/logreg``, else ``~/.cache/logreg``."""
+    if os.environ.get("LOGREG_CACHE_DIR"):
+        return Path(os.environ["LOGREG_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "logreg"
+
+
+def _module_from_text(text: str, filename: str) -> types.ModuleType:
+    module = types.ModuleType("logreg._kernels", "kernels printed from the derivations")
+    module.__file__ = filename
+    exec(compile(text, filename, "exec"), module.__dict__)  # our own printout, never input
+    return module
+
+
+def _load() -> types.ModuleType:
+    """The printed kernels: the package's file when the derivations are unchanged, else
+    a cached printout for the current sources, else a new printout (SymPy), cached."""
+    try:
+        from logreg import _kernels as packaged
+    except ImportError:  # not printed yet (a fresh checkout of the generator itself)
+        packaged = None
+    if packaged is not None and stamp_of(packaged.SOURCES) == packaged.STAMP:
+        return packaged
+    stamp, _ = source_stamp()
+    cached = cache_dir() / f"kernels-{stamp}.py"
+    if cached.is_file():
+        module = _module_from_text(cached.read_text(), str(cached))
+        if getattr(module, "STAMP", None) == stamp:
+            return module
+    spec = importlib.import_module(SPEC)
+    text = spec.generate()
+    module = _module_from_text(text, str(cached))
+    try:  # best effort: a read-only home only means printing again next time
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+        tmp.write_text(text)
+        tmp.replace(cached)
+    except OSError:
+        pass
+    return module
+
+
+_printed = _load()
+
+sigmoid = _printed.sigmoid
+loss = _printed.loss
+delta = _printed.delta
+curvature = _printed.curvature
 #: ``loss(z, y), delta(z, y)`` in one call that computes e^{-|z|} once
-loss_and_delta = compile_numpy((z, y), [_LOSS, _DELTA])
-#: the same two in the label's sign s = 1 - 2y (y = (1 - s)/2; s = +1 for y = 0, -1 for
-#: y = 1), which a pass computes once: a third fewer operations per element
-_SIGN = sp.Symbol("s", real=True)
-_SIGNED = [e.subs(y, (1 - _SIGN) / 2) for e in (_LOSS, _DELTA)]
-loss_and_delta_signed = compile_numpy((z, _SIGN), _SIGNED)
-l2_penalty = compile_numpy((w_j, lam), PENALTY)
-l2_gradient = compile_numpy((w_j, lam), _L2)
-l2_hessian = compile_numpy(lam, l2_penalty_derivation().result("diagonal"))
-
-sigmoid_scalar = compile_math(z, _SIGMOID)
-loss_scalar = compile_math((z, y), _LOSS)
-delta_scalar = compile_math((z, y), _DELTA)
-
+loss_and_delta = _printed.loss_and_delta
+#: the same two in the label's sign s = 1 - 2y (s = +1 for y = 0, -1 for y = 1), which
+#: a pass computes once: a third fewer operations per element
+loss_and_delta_signed = _printed.loss_and_delta_signed
+l2_penalty = _printed.l2_penalty
+l2_gradient = _printed.l2_gradient
+l2_hessian = _printed.l2_hessian
+sigmoid_scalar = _printed.sigmoid_scalar
+loss_scalar = _printed.loss_scalar
+delta_scalar = _printed.delta_scalar
+#: eta="auto" (``derivations.stepsize``): L = G/4 + λ (two classes), G/2 + λ (softmax), at
+#: G, the largest eigenvalue of X̃ᵀX̃/n, and the descent lemma's step 1/L
+smoothness = _printed.smoothness
+softmax_smoothness = _printed.softmax_smoothness
+descent_step = _printed.descent_step
 
 
 # ----------------------------------------------------------------- softmax --
-# Rows of Z hold the net inputs z_1, ..., z_K of one example. Each proven formula
-# sums over the classes; :func:`split_sum` cuts it into the sum's term (computed
-# elementwise) and the rest (computed from the row sum S), so NumPy sums along rows.
-
-def split_sum(expr: sp.Expr, index: sp.Symbol) -> tuple[sp.Expr, sp.Expr | None]:
-    """``(outer, term)``: ``expr`` at class ``index`` with its one sum replaced by ``S``,
-    and the sum's term; indexed symbols become plain (``z[k]`` -> ``z``).
-
-    >>> from derivations.softmax import stable_log_softmax, k
-    >>> split_sum(stable_log_softmax().result("log-softmax"), k)
-    (-M + z - log(S), exp(-M + z))
-    """
-    outer, terms = split_sums(expr, index, (S_,))
-    return outer, (terms[0] if terms else None)
-
-
-def split_sums(expr: sp.Expr, index: sp.Symbol, names: tuple[sp.Symbol, ...]
-               ) -> tuple[sp.Expr, list[sp.Expr]]:
-    """``expr`` with its sums replaced by ``names`` (in the order of their ``str``), and
-    the sums' terms, each with its indexed symbols made plain (``y[c] z[c]`` -> ``y z``)."""
-    sums = sorted(expr.atoms(sp.Sum), key=str)
-    if len(sums) > len(names):
-        raise ValueError(f"{expr} has {len(sums)} sums over the classes, "
-                         f"names for {len(names)}")
-
-    def plain(e: sp.Expr, i: sp.Symbol) -> sp.Expr:
-        return e.xreplace({t: sp.Symbol(str(t.base), real=True) for t in e.atoms(sp.Indexed)
-                           if t.indices == (i,)})
-
-    outer = plain(expr.xreplace(dict(zip(sums, names, strict=False))), index)
-    return outer, [plain(t.function, t.limits[0][0]) for t in sums]
-
-
-S_ = sp.Symbol("S", positive=True)
-T_ = sp.Symbol("T", real=True)
-z_, y_, a_, a_j, a_k, d_jk = sp.symbols("z y a a_j a_k delta", real=True)
-
-
-@cache
-def _softmax_kernels() -> dict[str, Callable]:
-    """The softmax kernels, proven and compiled on first use (binary models never pay)."""
-    # log a_k = z_k - M - log S with S = sum_c e^{z_c - M} (stable_log_softmax, M = max z)
-    log_softmax, term = split_sum(stable_log_softmax().result("log-softmax"), k)
-    # a_k = e^{z_k - M} / S (shift invariance, with -M for M): its numerator is the term
-    soft, same_term = split_sum(shift_invariance().chain()[0].expr.xreplace({M: -M}), k)
-    if same_term != term or sp.simplify(soft - term / S_) != 0:
-        raise RuntimeError("softmax is no longer the sum's term over the row sum")
-    # L = M + log S - T with T = sum_k y_k z_k, one-hot labels (stable_log_softmax)
-    loss, (exp_term, score) = split_sums(stable_log_softmax().result("cross-entropy"), k,
-                                         (S_, T_))
-    if exp_term != term or score != y_ * z_:  # softmax_loss sums y z with einsum
-        raise RuntimeError("the cross-entropy is no longer M + log S - sum_k y_k z_k")
-    delta = softmax_gradient().result("net-input")            # a_j - y_j = dL/dz_j
-    curvature = softmax_hessian().result("net-input")         # a_j (delta_jk - a_k)
-    return {
-        "term": compile_numpy((z_, M), term),
-        "log_softmax_rest": compile_numpy((z_, M, S_), log_softmax),
-        "loss": compile_numpy((M, S_, T_), loss),
-        "delta": compile_numpy((a_, y_), delta.xreplace({A[j]: a_, Y[j]: y_})),
-        "curvature": compile_numpy((a_j, a_k, d_jk), curvature.xreplace(
-            {A[j]: a_j, A[k]: a_k, sp.KroneckerDelta(j, k): d_jk})),
-    }
-
-
 def softmax(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row-wise ``(A, log A)``: a_k = e^{z_k - M} / S, log a_k = z_k - M - log S.
 
@@ -179,19 +208,20 @@ def softmax(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> A.round(3).tolist(), bool(np.isfinite(logA).all())
     ([[0.0, 0.5, 0.5]], True)
     """
-    f = _softmax_kernels()
     Mx = Z[:, :1].copy()  # each row's largest z; column by column is 3x NumPy's max(axis=1)
     for col in range(1, Z.shape[1]):
         np.maximum(Mx[:, 0], Z[:, col], out=Mx[:, 0])
-    E = f["term"](Z, Mx)
+    E = _printed.softmax_term(Z, Mx)
     S = E @ np.ones((Z.shape[1], 1), E.dtype)  # the row sums, as one matrix-vector product
-    return E * (1.0 / S), f["log_softmax_rest"](Z, Mx, S)  # one division per row
+    return E * (1.0 / S), _printed.softmax_log_rest(Z, Mx, S)  # one division per row
 
 
-def softmax_loss(Z: np.ndarray, Y: np.ndarray, axis: int = 1) -> tuple[np.ndarray, float]:
+def softmax_loss(Z: np.ndarray, Y: np.ndarray, axis: int = 1,
+                 weights: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """``(A, L)`` for net inputs Z and one-hot labels Y, the classes along ``axis`` (1: a
     row per example; 0: a row per class): the softmax and the summed cross-entropy, each
-    example's M + log S - sum_k y_k z_k (``stable_log_softmax``).
+    example's M + log S - sum_k y_k z_k (``stable_log_softmax``), times its weight if
+    ``weights`` are given.
 
     >>> A, L = softmax_loss(np.zeros((2, 4)), np.eye(4)[:2])
     >>> round(L, 6) == round(2 * float(np.log(4)), 6)
@@ -204,23 +234,25 @@ def softmax_loss(Z: np.ndarray, Y: np.ndarray, axis: int = 1) -> tuple[np.ndarra
         raise ValueError(f"softmax_loss takes a 2-d Z with the classes along axis 0 or 1, "
                          f"got axis={axis!r} and Z of shape {Z.shape}")
     if axis == 1:
-        A, L = softmax_loss(Z.T, Y.T, axis=0)
+        A, L = softmax_loss(Z.T, Y.T, axis=0, weights=weights)
         return A.T, L
-    f = _softmax_kernels()
     Mx = Z[:1].copy()  # each example's largest z: the maximum runs over contiguous rows
     for row in range(1, Z.shape[0]):
         np.maximum(Mx, Z[row:row + 1], out=Mx)
-    E = f["term"](Z, Mx)
+    E = _printed.softmax_term(Z, Mx)
     S = E.sum(axis=0, keepdims=True)
     T = np.einsum("ki,ki->i", Y, Z)[None, :]  # the sum of the term y z, in one pass
-    return np.multiply(E, 1.0 / S, out=E), float(f["loss"](Mx, S, T).sum(dtype=np.float64))
+    per_example = _printed.softmax_loss_rest(Mx, S, T)[0]
+    total = float(per_example @ weights if weights is not None
+                  else per_example.sum(dtype=np.float64))
+    return np.multiply(E, 1.0 / S, out=E), total
 
 
 def softmax_delta(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """a_j - y_j = dL/dz_j for every class (``derivations.softmax_gradient``)."""
-    return _softmax_kernels()["delta"](A, Y)
+    return _printed.softmax_delta(A, Y)
 
 
 def softmax_curvature(a_j: np.ndarray, a_k: np.ndarray, delta: np.ndarray) -> np.ndarray:
     """a_j (delta_jk - a_k) = d2L/(dz_j dz_k) (``derivations.softmax_hessian``)."""
-    return _softmax_kernels()["curvature"](a_j, a_k, delta)
+    return _printed.softmax_curvature(a_j, a_k, delta)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import numbers
+import os
+import sys
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -98,8 +102,8 @@ def check_y(y: Any, n_samples: int) -> np.ndarray:
             from sklearn.exceptions import DataConversionWarning as Warn
         except ImportError:
             Warn = UserWarning
-        warnings.warn("A column-vector y was passed when a 1d array was expected; it was "
-                      "flattened with y.ravel().", Warn, stacklevel=3)
+        warn("A column-vector y was passed when a 1d array was expected; it was "
+             "flattened with y.ravel().", Warn)
         arr = arr.ravel()
     if arr.ndim != 1:
         raise ValueError(f"y must be a 1-D array of labels, got shape {arr.shape}.")
@@ -125,8 +129,19 @@ _MISSING = {"NoneType": "None", "NAType": "pd.NA", "NaTType": "pd.NaT"}
 
 
 def _missing_values(values: list) -> str:
-    """The missing-value markers among values, named (e.g. "None, pd.NA"), or ''."""
-    found = {_MISSING.get(t.__name__) for t in set(map(type, values))}
+    """The missing-value markers among values, named (e.g. "None, pd.NA"), or ''.
+
+    A float NaN among other values (an empty cell of a string column, as pandas
+    reads it) counts as missing too.
+
+    >>> _missing_values(["a", float("nan"), None])
+    'NaN, None'
+    """
+    types = set(map(type, values))
+    found = {_MISSING.get(t.__name__) for t in types}
+    if any(issubclass(t, (float, np.floating)) for t in types) and any(
+            isinstance(v, (float, np.floating)) and math.isnan(v) for v in values):
+        found.add("NaN")
     return ", ".join(sorted(found - {None}))
 
 
@@ -194,3 +209,113 @@ def check_positive_number(value: Any, name: str, *, integer: bool = False,
         bound = ">= 0" if allow_zero else (">= 1" if integer else "> 0")
         extra = " or None" if allow_none else ""
         raise ValueError(f"{name} must be {need} {bound}{extra}, got {value!r}.")
+
+
+def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None:
+    """sample_weight as a new float64 array of n_samples finite weights >= 0, not all 0
+    (a number gives every example that weight); None stays None.
+
+    >>> check_sample_weight([1, 2], 2).tolist(), check_sample_weight(3, 2).tolist()
+    ([1.0, 2.0], [3.0, 3.0])
+    """
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
+        sample_weight = np.full(n_samples, sample_weight)
+    try:
+        arr = np.array(sample_weight, dtype=np.float64)  # a copy: the caller's is kept
+    except (TypeError, ValueError):
+        raise ValueError("sample_weight must be a 1-D array of numbers, one per row of X; "
+                         f"got {type(sample_weight).__name__}.") from None
+    if arr.ndim != 1:
+        raise ValueError(f"sample_weight must be 1-D, one weight per row of X, got shape "
+                         f"{arr.shape}.")
+    if arr.shape[0] != n_samples:
+        raise ValueError(f"sample_weight has {arr.shape[0]} weights but X has {n_samples} "
+                         "rows; give one weight per row.")
+    if not np.isfinite(arr).all():
+        raise ValueError("sample_weight contains NaN or infinity; every weight must be a "
+                         "finite number >= 0.")
+    if (arr < 0).any():
+        raise ValueError(f"sample_weight contains negative weights (e.g. {arr[arr < 0][0]:g}); "
+                         "weights must be >= 0.")
+    if not arr.any():
+        raise ValueError("Sample weights must contain at least one non-zero number: every "
+                         "weight is zero, so there is nothing to learn from.")
+    return arr
+
+
+# ----------------------------------------------------------- feature names --
+def feature_names(X: Any) -> np.ndarray | None:
+    """A DataFrame's column names as an object array when all are strings, else None
+    (scikit-learn's rule; mixed string and other names are an error)."""
+    columns = getattr(X, "columns", None)
+    if columns is None or type(X).__module__.split(".")[0] not in ("pandas", "polars"):
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    if names.size == 0:
+        return None
+    types = sorted({type(v).__qualname__ for v in names})
+    if len(types) > 1 and "str" in types:
+        raise TypeError(
+            "Feature names are only supported if all input features have string names, "
+            f"but your input has {types} as feature name / column name types. If you want "
+            "feature names to be stored and validated, you must convert them all to "
+            "strings, by using X.columns = X.columns.astype(str) for example. Otherwise "
+            "you can remove feature / column names from your input data, or convert them "
+            "all to a non-string data type.")
+    return names if types == ["str"] else None
+
+
+def check_feature_names(fitted: np.ndarray | None, X: Any, estimator: str) -> None:
+    """X's column names against those seen in fit, with scikit-learn's messages: a
+    warning when only one of them has names, an error when they differ."""
+    names = feature_names(X)
+    if fitted is None and names is None:
+        return
+    if fitted is None:
+        warn(f"X has feature names, but {estimator} was fitted without feature names",
+             UserWarning)
+        return
+    if names is None:
+        warn(f"X does not have valid feature names, but {estimator} was fitted with "
+             "feature names", UserWarning)
+        return
+    if len(fitted) == len(names) and (fitted == names).all():
+        return
+    unexpected = sorted(set(names) - set(fitted))
+    missing = sorted(set(fitted) - set(names))
+
+    def listed(values: list) -> str:
+        shown = [f"- {v}\n" for v in values[:5]]
+        return "".join(shown) + ("- ...\n" if len(values) > 5 else "")
+
+    message = "The feature names should match those that were passed during fit.\n"
+    if unexpected:
+        message += "Feature names unseen at fit time:\n" + listed(unexpected)
+    if missing:
+        message += "Feature names seen at fit time, yet now missing:\n" + listed(missing)
+    if not unexpected and not missing:
+        message += "Feature names must be in the same order as they were in fit.\n"
+    raise ValueError(message)
+
+
+# ---------------------------------------------------------------- warnings --
+_PACKAGE = str(Path(__file__).resolve().parent) + os.sep
+
+
+def caller_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside ``logreg``
+    (the user's line), counted from the function that calls ``warnings.warn``."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(
+            _PACKAGE):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def warn(message: str, category: type[Warning]) -> None:
+    """``warnings.warn`` pointed at the caller's line, outside this package."""
+    warnings.warn(message, category, stacklevel=caller_stacklevel())

@@ -294,12 +294,15 @@ def test_newton_intercepts_sum_to_zero_like_scikit_learn():
     np.testing.assert_allclose(free.coef_.sum(axis=0), 0.0, atol=1e-9)
 
 
-def test_multinomial_partial_fit_that_blows_up_says_so():
+def test_multinomial_partial_fit_that_blows_up_says_so_and_keeps_its_state():
     X, y = logreg.three_blobs(50)
-    model = LogisticRegression(eta=5.0, reduction="sum")
-    with pytest.raises(logreg.DivergenceError, match="eta=5"):
+    model = LogisticRegression(eta=1e4, reduction="sum")
+    with pytest.raises(logreg.DivergenceError, match=r"chunk's loss reached .*eta=10000"):
         for _ in range(12):
-            model.partial_fit(X, y, classes=[0, 1, 2])
+            before = (model.coef_.copy(), model.n_iter_) if hasattr(model, "coef_") else None
+            model.partial_fit(X * 10, y, classes=[0, 1, 2])
+    np.testing.assert_array_equal(model.coef_, before[0])
+    assert model.n_iter_ == before[1] == len(model.loss_curve_)
 
 
 @pytest.mark.parametrize(("classes", "message"), [
