@@ -196,12 +196,13 @@ def _exercise(item: dict, where: str) -> Exercise:
 def _context(name: str, source: Derivation | None, defs: list, conds: dict,
              notation: Notation, where: str) -> Derivation:
     """The lecture derivation's definitions, functions and conditions, with the file's."""
-    functions = {sigma: SIGMOID}
     where_ = list(source.where) if source is not None else []
     for n, v in defs:
         if any(n == m for m, _ in where_):
             raise ExerciseError(f"{where}: {n} is defined twice")
         where_.append((n, v))
+    uses_sigma = source is None or any(v.has(sigma) for _, v in where_)
+    functions = {sigma: SIGMOID} if uses_sigma else {}
     if source is not None:
         functions.update(source.functions)
         conds = {**source.conditions, **conds}

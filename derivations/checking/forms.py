@@ -22,7 +22,7 @@ from sympy.core.function import AppliedUndef
 
 from derivations import proof
 from derivations.checking.parser import evaluated
-from derivations.checking.refuting import _generic, close, index_points
+from derivations.checking.refuting import _generic, close, index_points, value_at
 from derivations.core import Derivation
 from derivations.proof import ProofGap
 
@@ -185,11 +185,7 @@ def _numbers(ctx: Derivation, fixed: Any, e: sp.Basic, points: list | None) -> l
         expanded = ctx.expand(fixed.put(e))
         values = fixed.values()
         expanded = expanded.xreplace(values) if values else expanded
-        out = []
-        for p in points:
-            with_indices = sp.S(expanded.xreplace({k: v for k, v in p.items()
-                                                   if isinstance(k, sp.Symbol)})).doit()
-            out.append(proof.number(with_indices.xreplace(p).doit()))
+        out = [value_at(expanded, p) for p in points]
     except (ProofGap, TypeError, ValueError, NotImplementedError, AttributeError):
         return None
     return None if any(v is None for v in out) else out

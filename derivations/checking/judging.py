@@ -30,7 +30,7 @@ from derivations.checking.forms import is_start
 from derivations.checking.notation import LOGISTIC, Notation
 from derivations.checking.parser import ParseError
 from derivations.checking.prover import Fixed, judge
-from derivations.checking.reading import Line, parse_answer
+from derivations.checking.reading import Line, freeze, parse_answer, thaw
 from derivations.checking.report import ChainResult, MilestoneResult, Report, StepResult
 from derivations.checking.sandbox import MEGABYTES, Outcome, run_all
 from derivations.core import Derivation
@@ -90,7 +90,7 @@ def _read(text: str | list[Line], notation: Notation, ctx: Derivation,
     starts = [[k for k, p in enumerate(parts)
                if is_start(ctx, Fixed(given, p.case), chain[0].expr, p.start)]
               for chain in _chains(lines)]
-    return ("ok", lines, starts)
+    return ("ok", [(ln.number, ln.relation, freeze(ln.expr), ln.why) for ln in lines], starts)
 
 
 def check(answer: str | Sequence[Any], exercise: str | Exercise | None = None, *,
@@ -121,7 +121,8 @@ def check(answer: str | Sequence[Any], exercise: str | Exercise | None = None, *
         report.error = read.value[1] if read.status == "ok" else _limit_text(
             read, seconds, megabytes, "reading the answer")
         return report
-    _, lines, starts = read.value
+    _, frozen, starts = read.value
+    lines = [Line(number, rel, thaw(expr), why) for number, rel, expr, why in frozen]
     chains = _chains(lines)
     assigned = _assign(len(parts), starts)
     tasks, fixed = [], []

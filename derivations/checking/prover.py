@@ -74,9 +74,11 @@ class EqualGiven(Relation):
             if not f.given:
                 raise
             prove_equal(with_facts(d, f), before, after)
+            object.__setattr__(self, "used", True)  # shown beside the step
 
     def shown(self, d: Derivation, prev: Any, step: Any) -> list[Shown]:
-        facts = [sp.Eq(k, v, evaluate=False) for k, v in self.fixed.given]
+        used = getattr(self, "used", False)
+        facts = [sp.Eq(k, v, evaluate=False) for k, v in self.fixed.given if used]
         return ([Shown("with", tuple(facts))] if facts else []) + \
             ([Shown("if", (self.fixed.case,))] if self.fixed.case is not None else [])
 

@@ -50,6 +50,29 @@ class Line:
     why: str = ""
 
 
+# ------------------------------------------------ across a process boundary --
+_UNEVALUATED = (sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, sp.tanh, sp.Eq, sp.Ne, sp.Lt, sp.Le,
+                sp.Gt, sp.Ge, sp.And)
+
+
+def freeze(expr: sp.Basic) -> tuple:
+    """``expr`` as nested tuples that pickle without SymPy evaluating them (a pickled
+    ``y/y`` would come back as 1)."""
+    if not expr.args or isinstance(expr, (sp.Symbol, sp.Number, sp.Indexed)):
+        return ("atom", expr)
+    return ("node", expr.func, tuple(freeze(a) for a in expr.args))
+
+
+def thaw(frozen: tuple) -> sp.Basic:
+    """The expression :func:`freeze` took apart, unevaluated as it was read."""
+    if frozen[0] == "atom":
+        return frozen[1]
+    func, args = frozen[1], [thaw(a) for a in frozen[2]]
+    if issubclass(func, _UNEVALUATED):
+        return func(*args, evaluate=False)
+    return func(*args)
+
+
 # ------------------------------------------------------------- the file --
 def answer_text(data: bytes, markdown: bool = False) -> str:
     r"""The text of an answer file: UTF-8 (a byte-order mark is dropped), at most

@@ -72,7 +72,24 @@ def written(*exprs: sp.Basic) -> set:
         out |= {s for s in e.free_symbols if isinstance(s, (sp.Symbol, sp.Indexed))}
         for node in e.atoms(sp.Derivative):
             out |= {v for v in node.variables if isinstance(v, (sp.Symbol, sp.Indexed))}
-    return out
+    return out - labels(*exprs)
+
+
+def labels(*exprs: sp.Basic) -> set:
+    """The names of indexed symbols (``a`` of ``a_k``), which are no values."""
+    return {i.base.label for e in exprs for i in e.atoms(sp.Indexed)}
+
+
+def value_at(expr: sp.Basic, point: dict) -> complex | None:
+    """``expr``'s value at a point (indices first, then sums done, then indexed values)."""
+    try:
+        plain = {k: v for k, v in point.items() if not isinstance(k, sp.Indexed)}
+        cells = {k: v for k, v in point.items() if isinstance(k, sp.Indexed)}
+        out = sp.S(expr.xreplace(plain)).doit()
+        return proof.number(sp.S(out.xreplace(cells)).doit() if cells else out)
+    except (TypeError, ValueError, RecursionError, NotImplementedError, AttributeError,
+            ZeroDivisionError):
+        return None
 
 
 def _range(value: sp.Basic, d: Derivation) -> sp.Set | None:
@@ -222,7 +239,7 @@ def _refute_indexed(left: sp.Basic, right: sp.Basic, relation: str, d: Derivatio
                 else:
                     values[cell] = _VALUES[(n + tries) % len(_VALUES)]
             others = {s for s in lft.free_symbols | rgt.free_symbols
-                      if isinstance(s, sp.Symbol)}
+                      if isinstance(s, sp.Symbol)} - labels(lft, rgt)
             rest = next(proof.sample_points(others, d.conditions, limit=1), {})
             u, v = _values(lft, rgt, {**values, **rest})
             if u is not None and v is not None and not holds(u, v, relation):
@@ -288,11 +305,15 @@ def hint(d: Derivation, prev: sp.Basic, cur: sp.Basic, relation: str,
         return ""
     seen = written(prev, cur)
     left, right = d.expand(prev), d.expand(cur)
-    free = {s for s in left.free_symbols | right.free_symbols if isinstance(s, sp.Symbol)}
-    points = _generic(free, d)
+    if left.has(sp.Indexed, sp.Sum) or right.has(sp.Indexed, sp.Sum):
+        points = index_points([left, right], count=2)
+    else:
+        free = {s for s in left.free_symbols | right.free_symbols
+                if isinstance(s, sp.Symbol)}
+        points = _generic(free, d)
 
     def at(e: sp.Basic, p: dict) -> complex | None:
-        return proof.number(e.xreplace(p).doit())
+        return value_at(e, p)
 
     lv, rv = [at(left, p) for p in points], [at(right, p) for p in points]
     if any(v is None for v in (*lv, *rv)):
