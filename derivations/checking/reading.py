@@ -22,6 +22,7 @@ import sympy as sp
 
 from derivations.checking.notation import LOGISTIC, RELATIONS, SIZING, Notation
 from derivations.checking.parser import ParseError, Token, math_tokens, parse_tokens, raw_tokens
+from derivations.checking.report import visible
 
 MAX_BYTES = 64_000   # an answer file; longer is refused before it is decoded
 MAX_LINE = 1000      # characters in one line of the file
@@ -171,7 +172,7 @@ def row(number: int, raw: str) -> Row:
     if opened and said.endswith(")") and said.count(")") > said.count("("):
         said = said[:-1].rstrip()  # (\text{chain rule}): the bracket was around the words
     words = [w for w in (said, comment.strip()) if w]
-    return Row(number, math_tokens(kept), "; ".join(words))
+    return Row(number, math_tokens(kept), visible("; ".join(words)))
 
 
 def _without_breaks(toks: list[Token]) -> list[Token]:
