@@ -182,27 +182,30 @@ def _exercise(item: dict, where: str) -> Exercise:
              specs.strings(item, "conditions", where)]
     given = tuple(specs.given(t, notation, f"{where}, given") for t in
                   specs.strings(item, "given", where))
-    context = _context(name, source, defs, dict(conds), notation, where)
     raw_parts = item.get("part")
     if not isinstance(raw_parts, list) or not raw_parts:
         raise ExerciseError(f"{where}: at least one [[exercise.part]] with a start and a goal")
     parts = tuple(specs.part(p, notation, f"{where}, part {k}", source)
                   for k, p in enumerate(raw_parts, 1))
+    said = [v for _, v in defs] + [e for p in parts for e in (*p.start, p.goal, *p.solution,
+                                                               *(t for m in p.milestones
+                                                                 for t in m.targets))]
+    context = _context(name, source, defs, dict(conds), notation, where,
+                       any(e.has(sigma) for e in said))
     goal = specs.scoring(item, where)
     return Exercise(name, specs.text(item, "title", where), specs.text(item, "task", where),
                     context, parts, notation, given, goal, lecture)
 
 
 def _context(name: str, source: Derivation | None, defs: list, conds: dict,
-             notation: Notation, where: str) -> Derivation:
+             notation: Notation, where: str, sigmoid: bool) -> Derivation:
     """The lecture derivation's definitions, functions and conditions, with the file's."""
     where_ = list(source.where) if source is not None else []
     for n, v in defs:
         if any(n == m for m, _ in where_):
             raise ExerciseError(f"{where}: {n} is defined twice")
         where_.append((n, v))
-    uses_sigma = source is None or any(v.has(sigma) for _, v in where_)
-    functions = {sigma: SIGMOID} if uses_sigma else {}
+    functions = {sigma: SIGMOID} if sigmoid or any(v.has(sigma) for _, v in where_) else {}
     if source is not None:
         functions.update(source.functions)
         conds = {**source.conditions, **conds}

@@ -62,6 +62,8 @@ def _same_expr(u: sp.Basic, v: sp.Basic) -> bool:
         return False
     if u == v:
         return True
+    if u.free_symbols != v.free_symbols and not (u.has(sp.Sum) or v.has(sp.Sum)):
+        return False  # the same value in other symbols is another form
     try:
         return sp.simplify(u - v, doit=False) == 0
     except (TypeError, ValueError, NotImplementedError, RecursionError, AttributeError):
@@ -82,9 +84,26 @@ def _same_value(u: sp.Basic, v: sp.Basic) -> bool:
 
 def written_as(ctx: Derivation, fixed: Any, raw: sp.Basic, target: sp.Basic) -> bool:
     """``raw`` (a line as read) is written as the form ``target`` (see the module doc)."""
+    if not applied(ctx, fixed, target) <= applied(ctx, fixed, raw):
+        return False  # the cheap test first: most lines apply other functions
     u = _prepared(ctx, fixed, evaluated(raw))
     v = _prepared(ctx, fixed, evaluated(target))
-    return _same_value(u, v) and applied(ctx, fixed, target) <= applied(ctx, fixed, raw)
+    return _same_value(u, v)
+
+
+def shows_form(ctx: Derivation, fixed: Any, raw: sp.Basic, milestone: Any,
+               goal: sp.Basic | None) -> bool:
+    """The line is written as one of the milestone's forms; a line also written as the
+    goal shows it only when it is the form itself (``-y/a + (1-y)/(1-a)``, not the
+    goal ``(a-y)/(a(1-a))`` that has the same value and functions)."""
+    for target in milestone.targets:
+        if not written_as(ctx, fixed, raw, target):
+            continue
+        if goal is None or not written_as(ctx, fixed, raw, goal):
+            return True
+        if _prepared(ctx, fixed, evaluated(raw)) == _prepared(ctx, fixed, evaluated(target)):
+            return True
+    return False
 
 
 def is_start(ctx: Derivation, fixed: Any, raw: sp.Basic, starts: tuple) -> bool:
@@ -212,13 +231,15 @@ def matches(ctx: Derivation, fixed: Any, forms: list, prev: tuple, cur: tuple,
     """The keys of ``forms`` (key, kind, what) that the line ``cur`` (raw, evaluated)
     matches; ``prev`` is the line before (raw, evaluated) or (None, None)."""
     out = []
+    goal = next((what for _, kind, what in forms if kind == "goal"), None)
     for key, kind, what in forms:
         try:
             if kind == "start":
                 ok = is_start(ctx, fixed, cur[0], what)
-            elif kind in ("goal", "form"):
-                targets = (what,) if kind == "goal" else what.targets
-                ok = any(written_as(ctx, fixed, cur[0], t) for t in targets)
+            elif kind == "goal":
+                ok = written_as(ctx, fixed, cur[0], what)
+            elif kind == "form":
+                ok = shows_form(ctx, fixed, cur[0], what, goal)
             elif kind == "factors":
                 ok = shows_factors(ctx, fixed, cur[0], what)
             else:

@@ -40,6 +40,8 @@ OPENERS = {"(": ")", "[": "]", r"\{": r"\}"}
 
 
 def _div(x: sp.Expr, y: sp.Expr) -> sp.Expr:
+    if isinstance(y, sp.Mul) and all(isinstance(f, sp.UnevaluatedExpr) for f in y.args):
+        y = sp.Mul(*(f.args[0] for f in y.args), evaluate=False)  # printed as a denominator
     inverse = sp.Pow(y, sp.S.NegativeOne, evaluate=False)
     return inverse if x == 1 else sp.Mul(x, inverse, evaluate=False)
 
