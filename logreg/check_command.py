@@ -62,9 +62,11 @@ def _terminate(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
-def cmd_check(args: argparse.Namespace, usage: type[Exception]) -> int:
-    """Run ``logreg check``; ``usage`` is the CLI's exception for bad usage."""
+def cmd_check(args: argparse.Namespace, usage: type[Exception], html: Any) -> int:
+    """Run ``logreg check``; ``usage`` is the CLI's exception for bad usage, ``html(report,
+    points)`` the HTML page (the figures package draws it; only the CLI reaches it)."""
     signal.signal(signal.SIGTERM, _terminate)
+    args.html = html
     try:
         return _check(args)
     except UsageError as exc:
@@ -109,7 +111,7 @@ def _check(args: argparse.Namespace) -> int:
         raise UsageError("name the answer file (or - for standard input), or use --list "
                          "or --batch DIR")
     report = _report(Path(args.answer), exercise, args, follow=True)
-    _emit(_formatted(report, args.format, args.points), args.out)
+    _emit(_formatted(report, args.format, args.points, args.html), args.out)
     return 0 if report.passed else 1
 
 
@@ -153,13 +155,11 @@ def _report(path: Path, exercise: Any, args: argparse.Namespace, follow: bool) -
     return check(text, exercise, seconds=args.time_limit, megabytes=args.memory)
 
 
-def _formatted(report: Any, fmt: str, points: float) -> str:
+def _formatted(report: Any, fmt: str, points: float, html: Any) -> str:
     import json
 
     if fmt == "html":
-        from figures.outputs.feedback import feedback_page  # lazily: MathML lives there
-
-        return feedback_page(report, points)
+        return html(report, points)
     if fmt == "gradescope":
         return json.dumps(report.gradescope(points), indent=2, ensure_ascii=False) + "\n"
     if fmt == "json":

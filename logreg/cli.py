@@ -101,7 +101,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     """``logreg check``: see :mod:`logreg.check_command` (no SymPy for ``--list``)."""
     from logreg.check_command import cmd_check as run
 
-    return run(args, UsageError)
+    return run(args, UsageError, _feedback_page)
+
+
+def _feedback_page(report: Any, points: float) -> str:
+    from figures.outputs.feedback import feedback_page  # lazily: MathML lives there
+
+    return feedback_page(report, points)
 
 
 def make_parser() -> argparse.ArgumentParser:
