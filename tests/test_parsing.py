@@ -167,6 +167,8 @@ def test_a_whole_latex_document_is_read_for_its_display_math():
     (r"\sigma(1 - \sigma)", (1, 18), r"the sigmoid's argument in brackets, e.g. \sigma(z)"),
     (r"\sum_k y_k", (1, 1), r"no \sum in this exercise's notation"),
     (r"e^{z_1} + \dots", (1, 11), r"a sum written with \dots"),
+    ("a = b\nThen we simplify\n= c", (2, 1), "math, not the word 'Then'"),
+    (r"\sigma(z) = exp(-z)", (1, 13), r"math, not the word 'exp': write \exp"),
 ])
 def test_a_line_that_does_not_parse_names_line_column_and_what_was_expected(text, where,
                                                                             says):
@@ -177,9 +179,10 @@ def test_a_line_that_does_not_parse_names_line_column_and_what_was_expected(text
 
 
 @pytest.mark.parametrize(("text", "says"), [
-    ("__import__('os').system('echo pwned')", "found '_'"),
-    ("__import__('os')", "expected a number, a symbol or a bracket"),
-    ("eval(open('/etc/passwd').read())", "found \"'\""),
+    ("__import__('os').system('echo pwned')", "math, not the word 'import'"),
+    ("__('os')", "found '_'"),
+    ("eval(open('/etc/passwd').read())", "math, not the word 'eval'"),
+    ("e(open('/etc/passwd'))", "math, not the word 'open'"),
     (r"2^{2^{2^{100}}}", "exponents multiply to at most 1000"),
     (r"2^{1000}", "numbers of at most 100 in an exponent"),
     (r"((10^{100})^{100})^{100}", "exponents multiply to at most 1000"),

@@ -163,6 +163,7 @@ def row(number: int, raw: str) -> Row:
             continue
         kept.append(tok)
     kept = _without_breaks(kept)
+    _no_words(kept)
     opened = why_at is not None and any(t.text == "(" for t in kept[-3:])
     while kept and (kept[-1].text in _SPACING or (kept[-1].text == "(" and why_at) or
                     (kept[-1].text in _PUNCT and not (len(kept) > 1
@@ -173,6 +174,33 @@ def row(number: int, raw: str) -> Row:
         said = said[:-1].rstrip()  # (\text{chain rule}): the bracket was around the words
     words = [w for w in (said, comment.strip()) if w]
     return Row(number, math_tokens(kept), visible("; ".join(words)))
+
+
+_COMMANDS = {"exp", "log", "ln", "lim", "sum", "sigma", "frac", "partial", "delta", "cdot",
+             "left", "right", "sqrt", "tanh", "infty"}
+
+
+def _no_words(toks: list[Token]) -> None:
+    """A word written out in the math (``Then we``, ``exp``) is refused: prose belongs after
+    ``%`` or in ``\text{...}``, and a function needs its backslash."""
+    inside: list[bool] = []  # for each open brace: is it a subscript's, a font's ...
+    run: list[Token] = []
+    for k, tok in enumerate([*toks, Token("", 0)]):
+        if tok.text == "{":
+            before = toks[k - 1].text if k else ""
+            inside.append(before in ("_", "^") or before.startswith("\\"))
+        elif tok.text == "}" and inside:
+            inside.pop()
+        letter = len(tok.text) == 1 and tok.text.isalpha() and not any(inside)
+        if letter and run and tok.column == run[-1].column + 1:
+            run.append(tok)
+            continue
+        if len(run) >= 3:
+            word = "".join(t.text for t in run)
+            hint = (f"write \\{word}" if word in _COMMANDS else
+                    r"put words after % or in \text{...}")
+            raise ParseError(run[0].line, run[0].column, f"math, not the word {word!r}: {hint}")
+        run = [tok] if letter else []
 
 
 def _without_breaks(toks: list[Token]) -> list[Token]:
