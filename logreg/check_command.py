@@ -11,6 +11,7 @@ stops every child process before the command ends.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import stat
@@ -110,20 +111,31 @@ def _check(args: argparse.Namespace) -> int:
     if args.answer is None:
         raise UsageError("name the answer file (or - for standard input), or use --list "
                          "or --batch DIR")
-    report = _report(Path(args.answer), exercise, args, follow=True)
+    report = _report(Path(args.answer), exercise, args, single=True)
     _emit(_formatted(report, args.format, args.points, args.html), args.out)
     return 0 if report.passed else 1
 
 
-def read_answer(path: Path, follow: bool) -> bytes:
-    """At most MAX_READ bytes of a regular file (OSError otherwise); no link is followed
-    unless ``follow``, and a FIFO or device is refused without blocking."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow else
-                                                          getattr(os, "O_NOFOLLOW", 0))
-    fd = os.open(path, flags)
+class NotAnAnswerError(OSError):
+    """A path that is there but is no regular file: a link, a folder, a pipe, a device."""
+
+
+def read_answer(path: Path) -> bytes:
+    """At most MAX_READ bytes of a regular file. A symbolic link is not followed (a
+    student's ``answer.tex`` may point at the teacher's solution), and a FIFO or device
+    is refused without blocking: NotAnAnswerError; other OSErrors as they come."""
+    if path.is_symlink():
+        raise NotAnAnswerError(0, "a symbolic link (links are not followed)")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if path.is_symlink() or exc.errno == errno.ELOOP:
+            raise NotAnAnswerError(0, "a symbolic link (links are not followed)") from None
+        raise
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise IsADirectoryError(0, "not a regular file")
+            raise NotAnAnswerError(0, "not a regular file")
         chunks, size = [], 0
         while size < MAX_READ:
             chunk = os.read(fd, MAX_READ - size)
@@ -136,15 +148,17 @@ def read_answer(path: Path, follow: bool) -> bytes:
         os.close(fd)
 
 
-def _report(path: Path, exercise: Any, args: argparse.Namespace, follow: bool) -> Any:
-    """Check one answer file (``-``: standard input); an unreadable file is a report too."""
+def _report(path: Path, exercise: Any, args: argparse.Namespace, single: bool) -> Any:
+    """Check one answer file (``-``: standard input); an answer that is a link, a folder
+    or a pipe, or (in a batch) cannot be read, is a report with that error."""
     from derivations.checking import ParseError, Report, answer_text, check
 
     try:
-        data = sys.stdin.buffer.read(MAX_READ) if str(path) == "-" else \
-            read_answer(path, follow)
+        data = sys.stdin.buffer.read(MAX_READ) if str(path) == "-" else read_answer(path)
+    except NotAnAnswerError as exc:
+        return Report(exercise, error=f"the answer is {exc.strerror}; name the file itself")
     except OSError as exc:
-        if follow:
+        if single:
             raise UsageError(f"cannot read the answer {_shown(str(path))!r}: "
                              f"{exc.strerror}") from None
         return Report(exercise, error=f"cannot read it: {exc.strerror}")
@@ -246,7 +260,7 @@ def _batch(folder: Path, exercise: Any, args: argparse.Namespace) -> int:
                             args.points, *[""] * 6, cell(f"skipped: {why}")])
             print(f"- {_shown(entry.name)}: skipped, {why}", file=sys.stderr, flush=True)
             continue
-        report = _report(folder / entry.name, exercise, args, follow=False)
+        report = _report(folder / entry.name, exercise, args, single=False)
         counts = report.counts()
         problem = report.error or next(
             (f"line {s.line.number}: {s.status}: {s.message()}" for s in report.steps
