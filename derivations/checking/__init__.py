@@ -2,8 +2,9 @@ r"""Check a student's derivation step by step with the lecture's relations.
 
 One module per concern, each readable in one sitting:
 
-- :mod:`.reading` and :mod:`.parser` (with :mod:`.notation`): the answer file read
-  into lines of SymPy, never executed, in linear time;
+- :mod:`.reading`, :mod:`.tokens`, :mod:`.parser` and :mod:`.calculus` (with
+  :mod:`.notation`): the answer file read into lines of SymPy, never executed, in
+  linear time;
 - :mod:`.sandbox`: child processes with CPU-time and memory limits;
 - :mod:`.prover`, :mod:`.refuting`: the verdict on one step, its counterexample
   and hint;

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -105,7 +105,6 @@ class Exercise:
     goal_share: Fraction = Fraction(1, 2)
     lecture: str | None = None
     origin: str = "built in"
-    limits: dict = field(default_factory=dict)
 
     @property
     def parts(self) -> tuple[Part, ...]:
@@ -133,7 +132,7 @@ class Exercise:
 def _proven(ex: Exercise) -> None:
     from derivations.checking.prover import prove_exercise
 
-    failure = prove_exercise(ex, **ex.limits)
+    failure = prove_exercise(ex)
     if failure:
         raise ExerciseError(f"{ex.origin}: exercise {ex.name!r} is not proven: {failure}")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
@@ -135,7 +135,6 @@ class Report:
     chains: tuple[ChainResult, ...] = ()
     error: str = ""
     context: tuple[sp.Basic, ...] = ()  # what the names mean: definitions, then conditions
-    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.error = visible(self.error)
