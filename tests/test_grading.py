@@ -223,6 +223,7 @@ def corpus() -> list[Path]:
     return sorted(p for p in CORPUS.glob("*/*") if p.suffix in (".tex", ".md"))
 
 
+@pytest.mark.slow  # 67 answers, each proven step by step
 def test_the_corpus_of_correct_answers_is_accepted():
     files = corpus()
     assert len(files) >= 60 and {p.parent.name for p in files} <= set(EXERCISES)
