@@ -1,10 +1,13 @@
-"""How long checking a 20-line student answer takes, against its 10 s budget.
+"""How long checking a 20-line student answer takes (3 s budget), and listing the
+exercises (0.5 s budget).
 
 Each measurement is a fresh process. The reference, measured in the same run, is
 proving the same 20 steps in-process with the lecture's own ``Derivation`` (no
-child processes, no milestones, goal or hints): the ratio is what the limits
-and the feedback cost. A wrong answer (every other step wrong) is timed too,
-since refuting and finding hints is the slower path.
+child processes, no milestones, goal or hints): the ratio is what the limits,
+the exercise's own proof and the feedback cost. A wrong answer (every other step
+wrong) is timed too, since refuting and finding hints is the slower path. The
+list is timed as ``logreg check --list`` runs, with its cache made first, against
+a bare ``python -c pass`` in the same run.
 
     python bench/bench_check.py
 """
@@ -14,8 +17,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
-BUDGET = 10.0  # seconds for a 20-line answer (issue 12)
+BUDGET = 3.0  # seconds for a 20-line answer (issue 20)
+LIST_BUDGET = 0.5  # seconds for logreg check --list in a fresh process
 
 ANSWER = r"""\sigma'(z) = \frac{d}{dz}\frac{1}{1+e^{-z}}
   = \frac{d}{dz}\left(1+e^{-z}\right)^{-1}
@@ -54,8 +59,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "steps": len(report.steps)
 REFERENCE = """
 import json, sys, time
 from derivations.core import Derivation, StepError
-from derivations.exercises import EXERCISES
-from derivations.parsing import evaluated, parse_answer
+from derivations.checking import EXERCISES, evaluated, parse_answer
 ctx = EXERCISES["sigmoid-derivative"].context
 lines = parse_answer(sys.argv[1])
 t = time.perf_counter()
@@ -77,7 +81,19 @@ def run(code: str, answer: str) -> dict:
     return json.loads(out.stdout)
 
 
+def seconds(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, capture_output=True, check=True)
+    return time.perf_counter() - start
+
+
 def main() -> None:
+    logreg = [sys.executable, "-m", "logreg.cli", "check", "--list"]
+    seconds(logreg)  # the cache, made from the proofs once
+    listed = min(seconds(logreg) for _ in range(5))
+    bare = min(seconds([sys.executable, "-c", "pass"]) for _ in range(5))
+    print(f"logreg check --list: {listed:.2f} s ({listed / LIST_BUDGET:.2f} of the "
+          f"{LIST_BUDGET} s budget); a bare python: {bare:.2f} s")
     for label, answer in (("correct", ANSWER), ("wrong", WRONG)):
         got = min((run(CHECK, answer) for _ in range(3)), key=lambda r: r["seconds"])
         ref = min(run(REFERENCE, answer)["seconds"] for _ in range(3))

@@ -97,121 +97,17 @@ def cmd_figures(argv: Sequence[str]) -> int:
     return figures_main(argv, prog="logreg figures")
 
 
-FORMATS = ("text", "markdown", "html", "json", "gradescope")
-ANSWER_SUFFIXES = (".tex", ".txt", ".md", ".markdown")
-
-
-def _report(path: Path, exercise: Any, args: argparse.Namespace) -> Any:
-    """Check one answer file (``-``: standard input); an unreadable file is a report too."""
-    from derivations.checking import Report, answer_text, check
-    from derivations.parsing import ParseError
-
-    try:
-        if str(path) == "-":
-            data = sys.stdin.buffer.read(MAX_READ)
-        else:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_READ)
-    except OSError as exc:
-        raise UsageError(f"cannot read the answer {str(path)!r}: {exc.strerror}") from None
-    try:
-        text = answer_text(data, markdown=path.suffix in (".md", ".markdown"))
-    except ParseError as err:
-        return Report(exercise, error=str(err))
-    return check(text, exercise, seconds=args.time_limit, megabytes=args.memory)
-
-
-MAX_READ = 64_001  # one byte more than an answer may have, so that "too long" is seen
-
-
-def _formatted(report: Any, fmt: str, points: float) -> str:
-    import json
-
-    if fmt == "html":
-        from figures.outputs.feedback import feedback_page  # lazily: MathML lives there
-
-        return feedback_page(report)
-    if fmt == "gradescope":
-        return json.dumps(report.gradescope(points), indent=2, ensure_ascii=False) + "\n"
-    return {"text": report.text, "markdown": report.markdown, "json": report.json}[fmt]()
-
-
-def _emit(text: str, out: str | None) -> None:
-    if out is None:
-        sys.stdout.write(text)
-        return
-    from figures.outputs.files import write_atomic
-
-    target = Path(out)
-    if target.is_dir():
-        raise UsageError(f"--out {out!r} is a folder; name the file, e.g. {out}/results.json")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, text)
-    except OSError as exc:
-        raise UsageError(f"cannot write --out {out!r}: {exc.strerror}") from None
-
-
 def cmd_check(args: argparse.Namespace) -> int:
-    """``logreg check``: one answer, a folder of answers (--batch), or the list."""
-    from derivations.checking import exercise_named
-    from derivations.exercises import EXERCISES
+    """``logreg check``: see :mod:`logreg.check_command` (no SymPy for ``--list``)."""
+    from logreg.check_command import cmd_check as run
 
-    if args.list:
-        for ex in EXERCISES.values():
-            print(f"{ex.name:20} {ex.title}")
-        return 0
-    if not (0 < args.points < 1e6 and 0 < args.time_limit <= 3600 and args.memory >= 64):
-        raise UsageError("--points must be positive, --time-limit between 0 and 3600 "
-                         "seconds, --memory at least 64 MB")
-    try:
-        exercise = exercise_named(args.exercise)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    if args.batch is not None:
-        return _batch(Path(args.batch), exercise, args)
-    if args.answer is None:
-        raise UsageError("name the answer file (or - for standard input), or use --list "
-                         "or --batch DIR")
-    report = _report(Path(args.answer), exercise, args)
-    _emit(_formatted(report, args.format, args.points), args.out)
-    return 0 if report.passed else 1
+    return run(args, UsageError, _feedback_page)
 
 
-def _batch(folder: Path, exercise: Any, args: argparse.Namespace) -> int:
-    """Every answer file in ``folder`` checked into one CSV (standard output or --out)."""
-    import csv
-    import io
+def _feedback_page(report: Any, points: float) -> str:
+    from figures.outputs.feedback import feedback_page  # lazily: MathML lives there
 
-    if not folder.is_dir():
-        raise UsageError(f"--batch {str(folder)!r} is not a folder of answers")
-    files = sorted(p for p in folder.iterdir() if p.suffix in ANSWER_SUFFIXES and p.is_file())
-    if not files:
-        raise UsageError(f"--batch {str(folder)!r} has no answer files "
-                         f"({', '.join(ANSWER_SUFFIXES)})")
-    buffer = io.StringIO()
-    table = csv.writer(buffer, lineterminator="\n")
-    table.writerow(["file", "exercise", "passed", "goal_reached", "score", "max_score",
-                    "proven", "wrong", "undecided", "limit", "unchecked", "flagged",
-                    "first_problem"])
-    passed = 0
-    for path in files:
-        report = _report(path, exercise, args)
-        counts = report.counts()
-        problem = report.error or next(
-            (f"line {s.line.number}: {s.status}: {s.message()}" for s in report.steps
-             if s.status not in ("start", "proven")), "") or \
-            ("" if report.goal_reached is not False else report.goal_text())
-        table.writerow([path.name, exercise.name if exercise else "", report.passed,
-                        "" if report.goal_reached is None else report.goal_reached,
-                        report.gradescope(args.points)["score"], args.points,
-                        *(counts[k] for k in ("proven", "wrong", "undecided", "limit",
-                                              "unchecked", "flagged")), problem])
-        passed += report.passed
-        print(f"{'✓' if report.passed else '✗'} {path.name}", file=sys.stderr, flush=True)
-    _emit(buffer.getvalue(), args.out)
-    print(f"{passed} of {len(files)} answers passed", file=sys.stderr)
-    return 0 if passed == len(files) else 1
+    return feedback_page(report, points)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -247,28 +143,9 @@ def make_parser() -> argparse.ArgumentParser:
            "in turn, into DIR", cmd_slides, title=True)
     writer("site", "the lecture as a static web site (HTML with MathML, SVG figures, no "
            "scripts) into DIR", cmd_site, engine_choice=False)  # no PDF: nothing to choose
-    p = sub.add_parser("check", help="check a student's derivation step by step (exit 0 "
-                       "when every step is proven and the goal reached)")
-    p.add_argument("answer", nargs="?", metavar="ANSWER",
-                   help="the answer: LaTeX in a .tex/.txt file, or math in a .md file "
-                        "(- reads standard input)")
-    p.add_argument("--exercise", metavar="NAME", help="check against an exercise's start, "
-                   "milestones and goal (see --list); without it each step is checked "
-                   "against the line before")
-    p.add_argument("--list", action="store_true", help="list the exercises")
-    p.add_argument("--format", choices=FORMATS, default="text",
-                   help="text (default), markdown, html, json, or gradescope (results.json)")
-    p.add_argument("--out", metavar="FILE", help="write the report here (default: standard "
-                   "output)")
-    p.add_argument("--batch", metavar="DIR", help="check every answer file in DIR into one "
-                   "CSV")
-    p.add_argument("--points", type=float, default=10.0,
-                   help="points for gradescope and --batch (default 10: half for the goal)")
-    p.add_argument("--time-limit", type=float, default=5.0, metavar="SECONDS",
-                   help="time each step may take (default 5)")
-    p.add_argument("--memory", type=int, default=1024, metavar="MB",
-                   help="memory each step may use (default 1024)")
-    p.set_defaults(run=cmd_check)
+    from logreg.check_command import add_parser as add_check
+
+    add_check(sub, cmd_check)
     return parser
 
 

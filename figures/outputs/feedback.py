@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 
-from derivations.checking import Report
+from derivations.checking import Report, visible
 from derivations.printing import tex
 from figures.outputs.site import mathml, prose
 
@@ -60,15 +60,16 @@ def _prose(text: str) -> str:
         return html.escape(text)
 
 
-def feedback_page(report: Report) -> str:
-    """The report as an HTML page: one row per line, its verdict, the reason and hint."""
+def feedback_page(report: Report, points: float = 10.0) -> str:
+    """The report as an HTML page: one row per line, its verdict, the reason and hint;
+    then each milestone and the goal with its points, and the scoring rule."""
     title = report.exercise.title if report.exercise else "Each step against the one before"
     rows = []
     for s in report.steps:
         rel = "" if s.line.relation is None else s.line.relation + " "
         kind = "flagged" if s.flag else s.status
         label = "proven, flagged" if s.flag else LABELS[s.status]
-        why = f" <em>({html.escape(s.line.why)})</em>" if s.line.why else ""
+        why = f" <em>({html.escape(visible(s.line.why))})</em>" if s.line.why else ""
         note = f'<div class="note">{_prose(s.message())}</div>' if s.message() else ""
         rows.append(f'<li class="{kind}"><span class="verdict">{s.mark} line '
                     f'{s.line.number}: {label}</span><div class="math">'
@@ -84,6 +85,14 @@ def feedback_page(report: Report) -> str:
     words = html.escape(report.goal_text()) if report.error else _prose(report.goal_text())
     goal = (f'<p class="goal">{"✓" if report.goal_reached else "✗"} {words}</p>'
             if report.goal_text() else "")
+    if not report.error:
+        awards = report.awards(points)
+        items = "".join(f'<li class="{"proven" if a.earned else "wrong"}"><span class="verdict">'
+                        f'{"✓" if a.earned else "✗"} {a.score:g} of {a.points:g}</span>'
+                        f'<div class="note">{_prose(a.name)}: {_prose(a.output)}</div></li>'
+                        for a in awards)
+        goal += (f'<h2>Points: {report.score(points):g} of {points:g}</h2>\n<ol>{items}</ol>\n'
+                 f'<p class="note">Scoring: {html.escape(report.rule())}.</p>')
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{html.escape(title)}: checked</title>\n<style>\n{CSS}</style>\n"
