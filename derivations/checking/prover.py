@@ -87,11 +87,11 @@ class _WithFacts(Derivation):
     """A context whose expansions have the given facts put in, exactly where they stand
     (``Σ_k y_k`` is 1, ``δ_kj`` is 0)."""
 
-    facts: dict = {}  # noqa: RUF012 - set per instance
+    _facts: dict = {}  # noqa: RUF012 - set per instance, before any expansion
 
     def _expand(self, expr: Any) -> Any:
         out = super()._expand(expr)
-        return out.xreplace(self.facts) if isinstance(out, sp.Basic) else out
+        return out.xreplace(self._facts) if isinstance(out, sp.Basic) else out
 
 
 def with_facts(d: Derivation, fixed: Fixed, facts: bool = True) -> Derivation:
@@ -101,7 +101,7 @@ def with_facts(d: Derivation, fixed: Fixed, facts: bool = True) -> Derivation:
         return d
     out = _WithFacts(d.title, name=d.name, where=d.where, functions=d.functions,
                      conditions=d.conditions)
-    out.facts = values
+    out._facts = values  # a private field: a Derivation's public ones are fixed
     return out
 
 
