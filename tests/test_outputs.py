@@ -327,8 +327,9 @@ def test_build_cli_tex_failure_is_one_clear_error(tmp_path, monkeypatch, capsys)
 
 
 def test_every_output_is_registered_once_with_a_folder():
-    assert list(OUTPUTS) == ["figures", "markdown", "latex", "pdf", "handout", "slides", "site"]
-    assert all(o.folder in {"figures", "derivations", "slides", "site"}
+    assert list(OUTPUTS) == ["figures", "markdown", "latex", "pdf", "handout", "slides", "site",
+                             "notebook"]
+    assert all(o.folder in {"figures", "derivations", "slides", "site", "notebook"}
                for o in OUTPUTS.values())
 
 
