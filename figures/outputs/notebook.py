@@ -207,10 +207,12 @@ def execute(nb: Any, folder: Path, timeout: int = 600) -> Any:
     except CellTimeoutError as exc:
         raise NotebookError(f"a notebook cell ran longer than {timeout} s: {exc}") from None
     except CellExecutionError as exc:
-        failed = next((c.id for c in nb.cells if c.cell_type == "code" and any(
-            o.get("output_type") == "error" for o in c.get("outputs", ()))), "?")
-        last = str(exc).strip().splitlines()[-1:] or ["?"]
-        raise NotebookError(f"notebook cell {failed!r} failed: {last[0]}") from None
+        for cell in nb.cells:
+            for out in cell.get("outputs", ()):
+                if out.get("output_type") == "error":
+                    raise NotebookError(f"notebook cell {cell.id!r} failed: {out.ename}: "
+                                        f"{out.evalue}") from None
+        raise NotebookError(f"a notebook cell failed: {exc.ename}: {exc.evalue}") from None
     except Exception as exc:  # no kernel, a kernel that died...
         raise NotebookError(f"could not run the notebook in a Jupyter kernel: "
                             f"{type(exc).__name__}: {exc}") from None
