@@ -25,6 +25,7 @@ from derivations.lecture import LECTURE, Algorithm, Lecture, Section
 from derivations.loss import nll_loss
 from derivations.relations import (
     Apply,
+    Bound,
     ByCases,
     Equal,
     Equivalent,
@@ -38,7 +39,9 @@ from derivations.relations import (
 from derivations.sgd import sgd_rule
 from derivations.sigmoid import sigmoid_derivative
 from derivations.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid
+from derivations.stepsize import descent_lemma, sigmoid_bound, smoothness, softmax_smoothness
 from derivations.threshold import threshold
+from derivations.vanishing import sigmoid_tails, vanishing_gradient
 
 __version__ = "0.1.0"
 
@@ -51,12 +54,15 @@ def all_derivations() -> list[Derivation]:
 
 
 __all__ = [
-    "LECTURE", "Algorithm", "Apply", "ByCases", "Derivation", "Equal", "Equivalent", "From",
-    "Given", "Lecture", "Limit", "Relation", "Section", "Step", "StepError",
+    "LECTURE", "Algorithm", "Apply", "Bound", "ByCases", "Derivation", "Equal", "Equivalent",
+    "From", "Given", "Lecture", "Limit", "Relation", "Section", "Step", "StepError",
     "Substitution", "UpdateRule",
     "adaline_comparison", "adaline_gradient", "all_derivations", "chain_rule",
-    "composed_gradient", "composed_gradient_symbolic", "curvature", "l2_penalty",
+    "composed_gradient", "composed_gradient_symbolic", "curvature", "descent_lemma",
+    "l2_penalty",
     "logistic_gradient", "nll_loss",
-    "sgd_rule", "sigmoid_derivative", "sigmoid_mse_gradient", "stable_curvature",
-    "stable_delta", "stable_loss", "stable_sigmoid", "threshold", "verify_all",
+    "sgd_rule", "sigmoid_bound", "sigmoid_derivative", "sigmoid_mse_gradient",
+    "sigmoid_tails", "smoothness", "softmax_smoothness", "stable_curvature",
+    "stable_delta", "stable_loss", "stable_sigmoid", "threshold", "vanishing_gradient",
+    "verify_all",
 ]

@@ -33,6 +33,7 @@ from derivations import proof
 from derivations.proof import ProofGap
 from derivations.relations import (
     Apply,
+    Bound,
     ByCases,
     Equal,
     Equivalent,
@@ -47,6 +48,10 @@ from derivations.relations import (
 )
 
 Math = Any  # a SymPy expression, equation, inequality or boolean statement
+
+#: the order signs a bound takes, as written in Python and in LaTeX, and their LaTeX
+SIGNS = {"<": "<", "<=": r"\leq", ">": ">", ">=": r"\geq", r"\le": r"\leq", r"\ge": r"\geq",
+         r"\leq": r"\leq", r"\geq": r"\geq"}
 
 
 class StepError(ValueError):
@@ -243,6 +248,27 @@ class Derivation:
         """The earlier expression when ``case`` holds: ``Eq(k, j)`` or ``Ne(k, j)`` (shown)."""
         return self.add(expr, why, InCase(case=case, of=_of(of)), label, name)
 
+    def bound(self, expr: Math, why: str, sign: str = "<=", *, of: Step | None = None,
+              name: str | None = None, source: Derivation | None = None,
+              result: str | tuple[str, ...] | None = None, var: sp.Symbol | None = None
+              ) -> Step:
+        r"""The earlier expression is ``sign`` (``<``, ``<=``, ``>``, ``>=``) this one, for
+        every allowed value: ``a(1-a) <= 1/4`` because ``1/4 - a(1-a) = (a - 1/2)^2 >= 0``.
+
+        With ``source`` and ``result`` (one name or several) the step uses proven
+        inequalities about a pattern in ``var``, e.g. ``0 < \sigma'(z) <= 1/4``: each
+        occurrence is replaced by a value anywhere in that range (shown beside the step).
+        """
+        if sign not in SIGNS:
+            raise TypeError(f"sign is one of {', '.join(repr(s) for s in SIGNS)}, not {sign!r}")
+        names = (result,) if isinstance(result, str) or result is None else tuple(result)
+        if (source is None) != (var is None) or (source is None and result is not None):
+            raise TypeError("a bound that cites a result takes source=, result= and var= "
+                            "(the variable of the cited pattern), e.g. var=z")
+        return self.add(expr, why, Bound(sign=SIGNS[sign], of=_of(of), source=source,
+                                         results=names if source is not None else (),
+                                         var=var), None, name)
+
     def apply(self, expr: Math, why: str, var: sp.Symbol, source: Derivation | None = None,
               result: str | None = None, *, of: Step | None = None, **old: Any) -> Step:
         """Rewrite with the proven identity ``result`` of ``source`` (this derivation if None)."""
@@ -372,10 +398,46 @@ class Derivation:
             raise StepError(f"{self.title!r}: {name or 'its chain'} is a premise only, "
                             "not a proven result")
         subject = self._subject(chain[-1])
+        if subject is None and any(isinstance(s.relation, Bound) for s in self._path(chain[-1])):
+            raise StepError(f"{self.title!r}: {name or 'its result'} is an inequality, not an "
+                            "identity: cite it with bound(..., source=, result=, var=)")
         if subject is None:
             raise StepError(f"{self.title!r}: the chain of {name or 'its result'} changes what "
                             "it is about (a substitution or limit without a label)")
         return subject, chain[-1].expr
+
+    def _path(self, step: Step) -> list[Step]:
+        """The steps from the chain's premise to ``step``, following what each cites."""
+        path = []
+        while step is not None:
+            path.append(step)
+            step = self.previous(step)
+        return path[::-1]
+
+    def inequality(self, name: str | None = None) -> tuple[Math, str, Math]:
+        r"""``(subject, sign, bound)``: the inequality the chain ``name`` proved.
+
+        Along the chain every step is ``=`` or an order step in one direction; the
+        sign is strict when one of them is.
+
+        >>> import derivations.stepsize as st
+        >>> st.sigmoid_bound().inequality("at-most")
+        (Derivative(sigma(z), z), '\\leq', 1/4)
+        """
+        self.verify()
+        path = self._path(self.chain(name)[-1])
+        bounds = [s.relation.sign for s in path[1:] if isinstance(s.relation, Bound)]
+        if not bounds:
+            raise StepError(f"{self.title!r}: {name or 'its chain'} proves no inequality")
+        odd = [s for s in path[1:] if not isinstance(s.relation, (Bound, Equal, Apply, ByCases))]
+        upward = {sign in ("<", r"\le", r"\leq") for sign in bounds}
+        if odd or len(upward) != 1:
+            raise StepError(f"{self.title!r}: {name or 'its chain'} mixes order steps of both "
+                            "directions (or other relations): it proves no one inequality")
+        strict = any(sign in ("<", ">") for sign in bounds)
+        sign = ("<" if strict else r"\leq") if upward.pop() else (">" if strict else r"\geq")
+        first = path[0]
+        return (first.label if first.label is not None else first.expr), sign, path[-1].expr
 
     def key(self, name: str | None = None) -> tuple[Math, str, Math, list[Shown]]:
         r"""A proven result as ``(left, sign, right, relied_on)``, for a summary.
@@ -399,6 +461,8 @@ class Derivation:
             left, sign, right = last.label, last.relation.sign, last.expr
         elif len(chain) > 1 and all(isinstance(s.relation, Equivalent) for s in chain[1:]):
             left, sign, right = chain[0].expr, last.relation.sign, last.expr
+        elif any(isinstance(s.relation, Bound) for s in chain):
+            left, sign, right = self.inequality(name)
         else:
             (left, right), sign = self.statement(name), "="
         cited: list[Shown] = []  # what the steps cite (an identity, a gradient and its source)

@@ -36,7 +36,9 @@ from derivations.softmax import (
     two_classes,
 )
 from derivations.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid
+from derivations.stepsize import descent_lemma, sigmoid_bound, smoothness, softmax_smoothness
 from derivations.threshold import threshold
+from derivations.vanishing import sigmoid_tails, vanishing_gradient
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,8 @@ class Lecture:
 
 SGD_BOX = Algorithm("Algorithm: stochastic gradient descent", algorithm)
 
-#: The lecture, in order: the derivations, the overflow-free forms the trainer uses,
-#: then softmax regression.
+#: The lecture, in order: the derivations, the step size they allow, the overflow-free
+#: forms the trainer uses, softmax regression, and the vanishing gradient ahead.
 LECTURE = Lecture(
     title="Training logistic regression: the derivations",
     intro=("Every step below was proven by SymPy; every curve is the function the "
@@ -129,6 +131,9 @@ LECTURE = Lecture(
         Section(threshold, figures=("threshold",), key=(None,)),
         Section(curvature),
         Section(l2_penalty),
+        Section(sigmoid_bound, key=("at-most",)),
+        Section(smoothness, key=("constant",)),
+        Section(descent_lemma, key=("range",)),
         Section(stable_sigmoid),
         Section(stable_loss),
         Section(stable_delta),
@@ -141,6 +146,9 @@ LECTURE = Lecture(
         Section(stable_log_softmax),
         Section(softmax_hessian),
         Section(softmax_newton),
+        Section(softmax_smoothness),
+        Section(vanishing_gradient, key=("layer-bound", "step-bound")),
+        Section(sigmoid_tails, key=(None,)),
     ),
 )
 

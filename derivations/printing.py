@@ -82,6 +82,13 @@ class LectureLatexPrinter(LatexPrinter):
             return f"{base}^{{({index})}}"
         return f"{base}_{{{index}}}"
 
+    def _print_Pow(self, expr: sp.Pow) -> str:
+        out = super()._print_Pow(expr)
+        base = self._print(expr.base)
+        if isinstance(expr.base, sp.Indexed) and "^" in base and out.startswith(base + "^"):
+            return "{" + base + "}" + out[len(base):]  # x^{(i)} squared: {x^{(i)}}^{2}
+        return out
+
     def _print_Range(self, expr: sp.Range) -> str:
         last = self._print(expr.sup)
         return r"\left\{" + self._print(expr.inf) + r", \ldots, " + last + r"\right\}"

@@ -171,6 +171,8 @@ def zero(expr: sp.Expr) -> bool:
     expr = sp.sympify(expr).doit()
     if expr == 0:
         return True
+    if expr.has(sp.Product):
+        expr = peel_products(expr)
     if expr.has(sp.Sum):
         expr = sp.piecewise_fold(collapse_sums(expr)).doit()
         if expr == 0:
@@ -189,6 +191,31 @@ def zero(expr: sp.Expr) -> bool:
                 StopIteration):  # StopIteration: SymPy's sum_simplify on some sums:
             continue
     return False
+
+
+def peel_products(expr: sp.Basic) -> sp.Basic:
+    """Each product up to ``b + k`` (``k`` a positive integer) written as the product up to
+    ``b`` times its last ``k`` factors, where the shorter range is provably not reversed;
+    then every product over the same range and index is one product.
+
+    >>> l, D = sp.Symbol("l", integer=True), sp.Symbol("D", integer=True, positive=True)
+    >>> w = sp.IndexedBase("w")
+    >>> peel_products(sp.Product(w[l], (l, 1, D + 1)))
+    w[D + 1]*Product(w[l], (l, 1, D))
+    """
+    def one(p: sp.Product) -> sp.Basic:
+        if len(p.limits) != 1:
+            return p
+        v, lo, hi = p.limits[0]
+        k = sp.expand(hi).as_coeff_Add()[0]
+        base = hi - k
+        if not (k.is_Integer and k > 0 and base.free_symbols
+                and (base - lo + 1).is_nonnegative is True):
+            return p
+        last = sp.Mul(*(p.function.xreplace({v: base + m}) for m in range(1, int(k) + 1)))
+        return sp.Product(p.function, (v, lo, base)) * last
+
+    return sp.powsimp(expr.replace(lambda e: isinstance(e, sp.Product), one))
 
 
 def nonzero(expr: sp.Expr) -> bool:
@@ -224,6 +251,152 @@ def _positive(expr: sp.Basic) -> bool:
         return expr.exp.is_real is True and (expr.base.is_positive is True
                                              or _positive(expr.base))
     return False
+
+
+# ---------------------------------------------------------------- signs --
+#: what a bound's sign says about (this step) - (the earlier expression)
+SIGNS = ("positive", "nonnegative", "negative", "nonpositive")
+
+
+def has_sign(expr: sp.Expr, want: str) -> bool:
+    """True when SymPy proves ``expr`` is ``want`` (one of :data:`SIGNS`) for every
+    value its symbols' assumptions allow, by exact rewriting only.
+
+    Besides SymPy's own assumptions it uses two exact transformations:
+    :func:`signed_sums` (a sum of nonnegative terms is nonnegative) and
+    :func:`exp_of_positive` (for p > 0, e^p = 1 + q with q > 0).
+
+    >>> p = sp.Symbol("p", positive=True)
+    >>> has_sign(1 - sp.exp(-p), "positive"), has_sign(sp.exp(-p) - 1, "positive")
+    (True, False)
+    """
+    if want not in SIGNS:
+        raise ValueError(f"want is one of {SIGNS}, not {want!r}")
+    if _signed(expr, want):
+        return True
+    cases = abs_cases(expr)
+    return bool(cases) and all(_signed(c, want) for c in cases)
+
+
+def _signed(expr: sp.Expr, want: str) -> bool:
+    expr = real_derivatives(expr)
+    for form in (expr, exp_of_positive(expr)):
+        for rewrite in _SIGN_FORMS:
+            try:
+                u = signed_sums(rewrite(form))
+            except (TypeError, NotImplementedError, sp.PolynomialError, RecursionError,
+                    ValueError):
+                continue
+            if getattr(u, f"is_{want}") is True:
+                return True
+    return False
+
+
+_SIGN_FORMS = (lambda e: e, sp.factor, sp.simplify, lambda e: sp.factor(sp.simplify(e)),
+               lambda e: sp.simplify(sp.together(e)))
+
+
+def real_derivatives(expr: sp.Basic) -> sp.Basic:
+    """Each derivative of an undefined real function (the gradient through unknown layers)
+    as a fresh real symbol: a real differentiable function's derivative is some real number.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> real_derivatives(sp.Abs(sp.Derivative(sp.Function("f", real=True)(x), x))).is_nonnegative
+    True
+    """
+    def opaque(e: sp.Basic) -> bool:
+        return isinstance(e, sp.Derivative) and isinstance(e.expr, sp.core.function.AppliedUndef) \
+            and e.expr.is_real is True
+
+    found = {e: _fresh("dfdx", real=True) for e in expr.atoms(sp.Derivative) if opaque(e)} \
+        if isinstance(expr, sp.Basic) else {}
+    return expr.xreplace(found) if found else expr
+
+
+def abs_cases(expr: sp.Expr) -> list[sp.Expr]:
+    """``expr`` split where the argument of an ``|u|`` changes sign, when ``u`` depends on
+    one symbol only: that symbol runs over each piece of its range (from ``solveset``),
+    so that every |u| resolves. Empty when there is nothing to split.
+
+    >>> p = sp.Symbol("p", positive=True)
+    >>> abs_cases(sp.Abs((p - 1) / (p + 1)))  # doctest: +ELLIPSIS
+    [0, ..., ...]
+    """
+    for node in sorted(expr.atoms(sp.Abs), key=sp.default_sort_key):
+        arg, free = node.args[0], node.args[0].free_symbols
+        if len(free) != 1 or arg.is_extended_real is not True:
+            continue
+        (p,) = free
+        domain = condition_set(p, {}) if isinstance(p, sp.Symbol) else None
+        if domain is None or arg.is_nonnegative or arg.is_nonpositive:
+            continue
+        try:
+            pieces = [sp.solveset(arg >= 0, p, domain), sp.solveset(arg < 0, p, domain)]
+            values = [v for piece in pieces if not piece.is_empty
+                      for v in parametrize(p, piece)]
+        except (ProofGap, NotImplementedError, ValueError, TypeError):
+            continue
+        out = [sp.simplify(expr.xreplace({p: value})) for value in values]
+        if all(not c.has(sp.Abs) or c.atoms(sp.Abs) != expr.atoms(sp.Abs) for c in out):
+            return out
+    return []
+
+
+def signed_sums(expr: sp.Basic) -> sp.Basic:
+    """Each sum whose every term is nonnegative (or positive, over a nonempty range)
+    replaced by a fresh symbol with that sign, so that SymPy can reason about it.
+
+    >>> i, n = sp.Symbol("i", integer=True), sp.Symbol("n", integer=True, positive=True)
+    >>> u = sp.IndexedBase("u", real=True)
+    >>> signed_sums(sp.Sum(u[i] ** 2, (i, 1, n))).is_nonnegative
+    True
+    """
+    def one(e: sp.Sum) -> sp.Basic:
+        term = signed_sums(e.function)
+        nonempty = all((hi - lo + 1).is_positive for _, lo, hi in e.limits)
+        if term.is_positive and nonempty:
+            return _fresh("S", positive=True)
+        if term.is_nonnegative:
+            return _fresh("S", nonnegative=True)
+        return e
+
+    if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum):
+        return expr
+    return expr.replace(lambda e: isinstance(e, sp.Sum), one)
+
+
+def exp_of_positive(expr: sp.Basic) -> sp.Basic:
+    """``expr`` with e^{c + k p} written (1 + q)^k e^c for each positive symbol ``p`` that
+    occurs only in exponents, linearly, with an integer ``k``: q > 0 ranges exactly over
+    e^p - 1, so a sign proven for every q > 0 holds for every p > 0.
+
+    >>> p = sp.Symbol("p", positive=True)
+    >>> exp_of_positive(sp.exp(-5 - p))
+    exp(-5)/(_q_p + 1)
+    """
+    if not isinstance(expr, sp.Basic):
+        return expr
+    expr = sp.powsimp(sp.expand_power_exp(expr))
+    for p in sorted(expr.free_symbols, key=str):
+        if not (isinstance(p, sp.Symbol) and p.is_positive):
+            continue
+        q = _fresh(f"q_{p}", positive=True)
+        ok = True
+
+        def put(e: sp.exp, p: sp.Symbol = p, q: sp.Dummy = q) -> sp.Basic:
+            nonlocal ok
+            arg = sp.expand(e.args[0])
+            k = arg.coeff(p)
+            rest = arg - k * p
+            if not (k.is_integer and k != 0) or rest.has(p):
+                ok = False
+                return e
+            return (1 + q) ** k * sp.exp(rest)
+
+        new = expr.replace(lambda e, p=p: isinstance(e, sp.exp) and e.has(p), put)
+        if ok and not new.has(p):
+            expr = new
+    return expr
 
 
 # ---------------------------------------------------------- conditions --
