@@ -33,7 +33,7 @@ FIGURE_TEXT = {  # one caption or axis title per figure, as it appears in the PD
     "graph": "Logistic regression", "adaline": "Adaline", "nll-vs-mse": "Why NLL and not MSE",
     "training": "Training loss", "threshold": "The threshold: predict class 1",
     "softmax": "for every", "softmax-graph": "Softmax regression",
-    "softmax-training": "Decision regions",
+    "softmax-training": "Decision regions", "vanishing": "multiplies it by",
 }
 BEAMER_169 = (160 / 25.4 * 72, 90 / 25.4 * 72)  # points
 
