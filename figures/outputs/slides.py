@@ -225,8 +225,9 @@ def _check_widths(chain: _Chain, what: str) -> None:
 def _pack(chains: list[_Chain], intro: str, what: str
           ) -> list[tuple[str, str, tuple[Row, ...]]]:
     """The chains' rows filling frames in order, several chains to a frame; each frame as
-    (slug part, where line, rows). A frame ends when the next step does not fit; a chain
-    that goes on repeats its last step at the top of the next frame, when both fit.
+    (slug part, where line, rows). A frame ends when the next step does not fit (or, for a
+    chain's first step below another chain, its first two); a chain that goes on repeats
+    its last step at the top of the next frame, when both fit.
 
     A chain's definitions and conditions are said once, on the frame where it starts,
     unless the frame before said them.
@@ -244,7 +245,9 @@ def _pack(chains: list[_Chain], intro: str, what: str
             row = replace(row, chain_start=k == 1 and bool(rows))
             here = [*starting, chain] if k == 1 else starting
             where = where_line(*(c.said for c in here), said=said)
-            if _fits(intro if not frames else "", where, (*rows, row)):
+            # a chain starts below another only when two of its steps fit there
+            probe = (row, chain.rows[1]) if k == 1 and rows and len(chain.rows) > 1 else (row,)
+            if _fits(intro if not frames else "", where, (*rows, *probe)):
                 rows.append(row)
                 starting, on = here, on | {chain.name}
                 slug = slug or chain.name + (f"-{parts[chain.name] + 1}"
