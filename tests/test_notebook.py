@@ -18,7 +18,9 @@ from figures.outputs import notebook as nbout
 from logreg.cli import main
 
 nbformat = pytest.importorskip("nbformat")
-SCREEN = 25  # source lines a cell may have: no cell longer than a screen
+#: source lines a cell may have, so that none is longer than a screen (a list item or a line
+#: of prose is a line on a 1080-pixel screen; math cells are held to MAX_STEPS steps)
+SCREEN = 32
 
 
 def _cells(nb) -> dict:

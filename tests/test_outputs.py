@@ -137,7 +137,7 @@ def test_every_derivation_pdf_has_its_title_and_justifications(built):
 def test_handout_has_every_section_figure_and_box_in_order(built):
     engine, out, extended = built
     pages, text = pdf_text(out / "derivations" / "handout.pdf")
-    assert 6 <= pages <= 18
+    assert 6 <= pages <= 26  # 26 sections: 22 pages with either engine
     assert extended.title in text
     places = [text.index(d.title.replace("'", "'")) for d in extended.derivations()]
     assert places == sorted(places), "sections out of the manifest's order"
