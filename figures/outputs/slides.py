@@ -13,6 +13,7 @@ Two engines draw the same plan on Beamer's 16:9 page (160 mm × 90 mm, 11 pt):
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from dataclasses import dataclass, replace
@@ -123,7 +124,7 @@ def _row_height(row: Row, note_width: float) -> float:
     """The row's own height and the gap below it (a chain's gap above is not counted)."""
     ascent = max(_math(row.left)[1], _math(row.right)[1], BODY / 72)
     depth = max(_math(row.left)[2], _math(row.right)[2])
-    return max(ascent + depth, len(_note_lines(row, note_width)) * LINE) + ROW_GAP
+    return max(ascent + depth, sum(_line_heights(_note_lines(row, note_width)))) + ROW_GAP
 
 
 def _text_lines(text: str) -> list[str]:
@@ -131,7 +132,12 @@ def _text_lines(text: str) -> list[str]:
 
 
 def _text_height(text: str) -> float:
-    return len(_text_lines(text)) * LINE + (0.12 if text else 0)
+    return sum(_line_heights(_text_lines(text))) + (0.12 if text else 0)
+
+
+def _line_heights(lines: list[str]) -> list[float]:
+    """Each line's height: LINE, or more for a line whose math is taller (a sum's limits)."""
+    return [max(LINE, measure(line, BODY)[1]) for line in lines]
 
 
 def _items(frame: Frame) -> list[list[str]]:
@@ -473,9 +479,10 @@ def _draw(pages: Pages, frame: Frame, number: int, state: int) -> None:
               color=BLUE)
     y = TOP
     for text, colour in ((frame.intro, "black"), (frame.where, NOTE_COLOUR)):
-        for line in _text_lines(text):
+        lines = _text_lines(text)
+        for line, height in zip(lines, _line_heights(lines), strict=True):
             pages.text_at(g.margin, y, line, fontsize=BODY, color=colour)
-            y -= LINE
+            y -= height
         y -= 0.12 if text else 0
     if frame.rows:
         left_w, note_x = _columns(frame.rows)
@@ -490,8 +497,10 @@ def _draw(pages: Pages, frame: Frame, number: int, state: int) -> None:
                           fontsize=BODY, ha="right", va="baseline")
                 page.text(x / g.width, base, f"${display(r.right)}$", fontsize=BODY,
                           ha="left", va="baseline")
-                for k, line in enumerate(_note_lines(r, note_w)):
-                    pages.text_at(g.margin + note_x, y - k * LINE, line, fontsize=BODY,
+                lines = _note_lines(r, note_w)
+                tops = itertools.accumulate(_line_heights(lines), initial=0.0)
+                for line, top in zip(lines, tops, strict=False):
+                    pages.text_at(g.margin + note_x, y - top, line, fontsize=BODY,
                                   color=NOTE_COLOUR)
             y -= _row_height(r, note_w)
     if frame.items and (not frame.box or state == frame.reveals):
