@@ -17,7 +17,7 @@ import itertools
 import os
 import re
 from dataclasses import dataclass, replace
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -555,10 +555,5 @@ class SlidesOutput(Output):
         pdf = folder / "slides.pdf"
         if ctx.engine == "tex":
             return [*figures, *written, tex, ctx.compile(tex, pdf, "slides")]
-        ctx.run(_mathtext_slides, frames, lecture.title, pdf)  # in a worker, if any
-        return [*figures, *written, tex, pdf]
-
-
-def _mathtext_slides(frames: list[Frame], title: str, pdf: Path) -> None:
-    """``slides.pdf`` drawn by mathtext, one page per reveal state."""
-    write_atomic(pdf, pdf_bytes(partial(_mathtext, frames), title, SLIDE))
+        data = pdf_bytes(lambda pages: _mathtext(frames, pages), lecture.title, SLIDE)
+        return [*figures, *written, tex, write_atomic(pdf, data)]
