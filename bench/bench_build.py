@@ -1,6 +1,7 @@
 """How long ``logreg build`` takes with each engine, against the issue's budgets.
 
-Each build runs in a fresh process into an empty folder, as a user would run it
+Each build (every output, the notebook written clean: running it is a test) runs in a
+fresh process into an empty folder, as a user would run it
 (``SOURCE_DATE_EPOCH`` set). The reference, measured in the same run, is proving
 every derivation of the manifest in a fresh process: a build cannot be faster than
 that, and the ratio says what writing every output costs on top of the proofs.

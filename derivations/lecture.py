@@ -151,7 +151,7 @@ LECTURE = Lecture(
         Section(softmax_hessian),
         Section(softmax_newton),
         Section(softmax_smoothness),
-        Section(vanishing_gradient, key=("layer-bound", "step-bound")),
+        Section(vanishing_gradient, figures=("vanishing",), key=("layer-bound", "step-bound")),
         Section(sigmoid_tails, key=(None,)),
     ),
 )

@@ -6,7 +6,7 @@ Each figure is a function that draws into a matplotlib ``Figure`` or
 >>> from figures import FIGURES
 >>> sorted(FIGURES)  # doctest: +NORMALIZE_WHITESPACE
 ['adaline', 'graph', 'loss', 'nll-vs-mse', 'sigmoid', 'softmax', 'softmax-graph',
- 'softmax-training', 'threshold', 'training']
+ 'softmax-training', 'threshold', 'training', 'vanishing']
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from functools import cache
 from matplotlib.figure import Figure
 
 from figures.curves import nll_curves, nll_vs_mse, sigmoid_and_slope, softmax_outputs, threshold
+from figures.depth import vanishing
 from figures.graphs import adaline_comparison, computation_graph, softmax_graph
 from figures.training import softmax_training, training
 
@@ -32,6 +33,7 @@ FIGURES: dict[str, Callable] = {
     "softmax": softmax_outputs,
     "softmax-graph": softmax_graph,
     "softmax-training": softmax_training,
+    "vanishing": vanishing,
 }
 
 
@@ -63,4 +65,5 @@ __all__ = [
     "softmax_training",
     "threshold",
     "training",
+    "vanishing",
 ]

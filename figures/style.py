@@ -105,6 +105,14 @@ def style(size: str | Size = "default", usetex: bool = False) -> Iterator[Size]:
         fonttools.setLevel(level)
 
 
+def use(size: str | Size = "default") -> None:
+    """The style for the rest of the session, e.g. in a notebook: ``figures.style.use()``.
+
+    (:func:`style` applies it to one block; files are always drawn that way.)
+    """
+    mpl.rcParams.update(rc(SIZES[size] if isinstance(size, str) else size))
+
+
 def metadata(fmt: str) -> dict:
     """File metadata with no wall-clock date unless SOURCE_DATE_EPOCH asks for one."""
     if fmt == "png":

@@ -45,15 +45,16 @@ def _progress(i: int, n: int, what: str) -> None:
 
 def _run(args: argparse.Namespace, names: tuple[str, ...], nested: bool) -> int:
     """Write the outputs ``names`` of the lecture's manifest into ``--out``."""
-    from figures.outputs import PdfError, build  # lazily: only these subcommands draw
+    from figures.outputs import NotebookError, PdfError, build  # lazily: only these draw
 
     out = _out_dir(args.out)
     start = time.perf_counter()
     title = {k: getattr(args, k, None) for k in ("author", "course", "date")}
+    notebook = {k: getattr(args, k, False) for k in ("execute", "per_section")}
     try:
         label, written = build(out, names, engine=args.engine, nested=nested,
-                               progress=_progress, **title)
-    except PdfError as exc:
+                               progress=_progress, **title, **notebook)
+    except (PdfError, NotebookError) as exc:
         raise BuildError(str(exc)) from None
     except (ValueError, TypeError) as exc:  # the manifest: a StepError, a SlideError...
         raise BuildError(f"{type(exc).__name__}: {exc}") from None
@@ -66,7 +67,7 @@ def _run(args: argparse.Namespace, names: tuple[str, ...], nested: bool) -> int:
     for folder in sorted({w.parent for w in written}):
         kinds = sorted({w.suffix for w in written if w.parent == folder})
         print(f"  {folder}/  ({', '.join(kinds)})")
-    for name in ("handout.pdf", "slides.pdf"):
+    for name in ("handout.pdf", "slides.pdf", "lecture.ipynb"):
         for path in (w for w in written if w.name == name):
             print(f"  {name.split('.')[0]}: {path}")
     return 0
@@ -88,6 +89,10 @@ def cmd_slides(args: argparse.Namespace) -> int:
 
 def cmd_site(args: argparse.Namespace) -> int:
     return _run(args, ("site",), nested=False)
+
+
+def cmd_notebook(args: argparse.Namespace) -> int:
+    return _run(args, ("notebook",), nested=False)
 
 
 def cmd_figures(argv: Sequence[str]) -> int:
@@ -132,8 +137,8 @@ def make_parser() -> argparse.ArgumentParser:
             p.add_argument(f"--{key}", metavar="TEXT", help=f"the slides' title frame: {what}")
         p.set_defaults(run=run, **({} if engine_choice else {"engine": "mathtext"}))
 
-    writer("build", "the main job: figures, derivations (.md, .tex, .pdf), handout, slides "
-           "and web site into DIR", cmd_build, title=True)
+    writer("build", "the main job: figures, derivations (.md, .tex, .pdf), handout, slides, "
+           "web site and notebook (clean) into DIR", cmd_build, title=True)
     p = sub.add_parser("figures", add_help=False,
                        help="regenerate the lecture's figures (logreg figures --help)")
     p.set_defaults(run=lambda args: cmd_figures([]))  # main() forwards the arguments
@@ -143,6 +148,13 @@ def make_parser() -> argparse.ArgumentParser:
            "in turn, into DIR", cmd_slides, title=True)
     writer("site", "the lecture as a static web site (HTML with MathML, SVG figures, no "
            "scripts) into DIR", cmd_site, engine_choice=False)  # no PDF: nothing to choose
+    writer("notebook", "the lecture as a Jupyter notebook (steps as Markdown, figures and "
+           "training as code cells) into DIR", cmd_notebook, engine_choice=False)
+    p = sub.choices["notebook"]
+    p.add_argument("--execute", action="store_true", help="run it in a Jupyter kernel "
+                   "before saving (needs nbclient and ipykernel); default: saved clean")
+    p.add_argument("--per-section", action="store_true",
+                   help="also one notebook per section, <name>.ipynb")
     from logreg.check_command import add_parser as add_check
 
     add_check(sub, cmd_check)

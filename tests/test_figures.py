@@ -276,3 +276,16 @@ def test_usetex_without_tex_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(images.shutil, "which", lambda name: None)
     with pytest.raises(ValueError, match="--usetex needs latex and dvipng"):
         images.check_request(("png",), None, None, usetex=True)
+
+
+def test_vanishing_gradient_pass_stays_under_its_proven_bound():
+    from figures import depth
+    factor, bound, unit = depth.layer_rules()  # lambdified from vanishing_gradient()
+    assert (factor(2.0, 0.25), bound(-2.0), unit) == (0.5, 0.5, 0.25)
+    (unit_pass, unit_bound), (random_pass, random_bound) = (
+        depth.backward(*s) for s in depth.stacks().values())
+    layers = np.arange(1, depth.DEPTH + 1)
+    np.testing.assert_allclose(unit_bound, 4.0 ** -layers)
+    assert np.all(unit_pass <= unit_bound * (1 + 1e-12))
+    assert np.all(random_pass <= random_bound * (1 + 1e-12))
+    assert unit_pass[-1] < 1e-7 and np.all(np.diff(np.log(unit_pass)) < 0)

@@ -33,7 +33,7 @@ FIGURE_TEXT = {  # one caption or axis title per figure, as it appears in the PD
     "graph": "Logistic regression", "adaline": "Adaline", "nll-vs-mse": "Why NLL and not MSE",
     "training": "Training loss", "threshold": "The threshold: predict class 1",
     "softmax": "for every", "softmax-graph": "Softmax regression",
-    "softmax-training": "Decision regions",
+    "softmax-training": "Decision regions", "vanishing": "multiplies it by",
 }
 BEAMER_169 = (160 / 25.4 * 72, 90 / 25.4 * 72)  # points
 
@@ -172,6 +172,60 @@ def test_nothing_is_outside_the_page(built):
     engine, out, _ = built
     for pdf in (out / "slides" / "slides.pdf", *sorted((out / "derivations").glob("*.pdf"))):
         assert outside_the_page(pdf) == [], (engine, pdf.name)
+
+
+def frame_pages(frames: list[slides.Frame]) -> list[int]:
+    """The index of each frame's last page (all its steps shown), for both engines."""
+    return list(itertools.accumulate((f.reveals for f in frames), initial=-1))[1:]
+
+
+def _last_of_its_derivation(frames: list[slides.Frame], k: int) -> bool:
+    number = re.search(r"\((\d+)/(\d+)\)$", frames[k].title)
+    return number is None or number.group(1) == number.group(2)
+
+
+def test_every_frame_of_steps_is_at_least_a_third_full_but_a_derivations_last(built):
+    """Measured from the PDF's text: from where content starts to its lowest character."""
+    engine, out, extended = built
+    frames = slides.deck(extended, Context(out, author="A. Teacher", course="ML 101"))
+    last = dict(zip(frame_pages(frames), range(len(frames)), strict=True))
+    start = (slides.SLIDE.height - slides.TOP) * 72  # points from the top
+    for n, page in enumerate(extract_pages(out / "slides" / "slides.pdf")):
+        k = last.get(n)
+        if k is None or not frames[k].rows or _last_of_its_derivation(frames, k):
+            continue
+        height = page.bbox[3]
+        lowest = 0.0
+        for ch in _chars(page):
+            x0, y0, _, y1 = ch.bbox
+            if x0 > 1000 and y0 > 1000:
+                x0, y0, y1 = x0 - BEAMER_HIDDEN, y0 - BEAMER_HIDDEN, y1 - BEAMER_HIDDEN
+            if y0 < 0.3 * 72 and x0 > page.bbox[2] - 0.5 * 72:
+                continue  # the frame number
+            lowest = max(lowest, height - y0)
+        fill = (lowest - start) / (slides.HEIGHT * 72)
+        assert fill >= 1 / 3, (engine, frames[k].slug, round(fill, 2))
+
+
+def test_steps_and_notes_are_never_below_the_body_size(monkeypatch):
+    frames = slides.deck(dv.LECTURE)
+    tex = "\n".join(slides.frame_tex(f, "x.pdf") for f in frames)
+    for smaller in ("\\small", "\\footnotesize", "\\scriptsize", "\\tiny"):
+        assert smaller not in tex
+    sizes: dict[str, set] = {}
+    draw = slides._draw
+
+    def measured(pages, frame, number, state):
+        draw(pages, frame, number, state)
+        texts = [t for t in pages.page.texts if t.get_text() != str(number)]
+        sizes.setdefault(frame.slug, set()).update(t.get_fontsize() for t in texts)
+
+    monkeypatch.setattr(slides, "_draw", measured)
+    short = _short(lecture.Section(dv.sgd_rule, algorithm=lecture.SGD_BOX),
+                   lecture.Section(dv.threshold))
+    slides.pdf_bytes(lambda pages: slides._mathtext(slides.deck(short), pages), "t",
+                     slides.SLIDE)
+    assert sizes and all(min(s) >= slides.BODY for s in sizes.values()), sizes
 
 
 def test_outputs_are_byte_identical_when_rebuilt(built, tmp_path, monkeypatch):
@@ -329,8 +383,9 @@ def test_build_cli_tex_failure_is_one_clear_error(tmp_path, monkeypatch, capsys)
 
 
 def test_every_output_is_registered_once_with_a_folder():
-    assert list(OUTPUTS) == ["figures", "markdown", "latex", "pdf", "handout", "slides", "site"]
-    assert all(o.folder in {"figures", "derivations", "slides", "site"}
+    assert list(OUTPUTS) == ["figures", "markdown", "latex", "pdf", "handout", "slides", "site",
+                             "notebook"]
+    assert all(o.folder in {"figures", "derivations", "slides", "site", "notebook"}
                for o in OUTPUTS.values())
 
 

@@ -213,3 +213,10 @@ def test_rebuilding_removes_only_pages_it_wrote(site, tmp_path):
     build(tmp_path, ("site",), lecture=Lecture("L", "", (Section(dv.threshold),)))
     assert mine.exists() and not (tmp_path / "site" / "sgd-rule.html").exists()
     assert (tmp_path / "site" / "threshold.html").exists()
+
+
+def test_infinity_and_absolute_value_bars_are_set_as_tex_sets_them():
+    from figures.outputs.site import mathml
+    out = mathml(r"|z| \geq 5, z \in \left(-\infty, -5\right]")
+    assert "<mi>∞</mi>" in out and "<mo>∞</mo>" not in out
+    assert out.count('<mo stretchy="false" lspace="0" rspace="0">|</mo>') == 2

@@ -4,7 +4,7 @@ Each format is an :class:`~figures.outputs.base.Output` that writes files from
 the manifest (``derivations.lecture.LECTURE``):
 
 >>> list(OUTPUTS)
-['figures', 'markdown', 'latex', 'pdf', 'handout', 'slides', 'site']
+['figures', 'markdown', 'latex', 'pdf', 'handout', 'slides', 'site', 'notebook']
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from figures.outputs.handout import HandoutOutput
 from figures.outputs.images import FiguresOutput, check_lecture
 from figures.outputs.latex import LatexOutput
 from figures.outputs.markdown import MarkdownOutput
+from figures.outputs.notebook import NotebookError, NotebookOutput
 from figures.outputs.pdf import PdfOutput
 from figures.outputs.site import SiteOutput
 from figures.outputs.slides import SlidesOutput
@@ -35,7 +36,7 @@ from figures.outputs.slides import SlidesOutput
 #: name -> output, in the order a build runs them (figures first: documents include them)
 OUTPUTS: dict[str, Output] = {o.name: o for o in (
     FiguresOutput(), MarkdownOutput(), LatexOutput(), PdfOutput(), HandoutOutput(),
-    SlidesOutput(), SiteOutput())}
+    SlidesOutput(), SiteOutput(), NotebookOutput())}
 
 
 def build(root: Path, names: Sequence[str] = tuple(OUTPUTS), *, lecture: Lecture | None = None,
@@ -46,7 +47,8 @@ def build(root: Path, names: Sequence[str] = tuple(OUTPUTS), *, lecture: Lecture
 
     ``nested`` puts each output in its folder (``derivations/``, ``slides/``...);
     otherwise all go into ``root`` (figure PDFs for TeX still in ``root/figures``).
-    ``title`` takes ``author``, ``course`` and ``date`` for the slides' title frame.
+    ``title`` takes ``author``, ``course`` and ``date`` for the slides' title frame, and
+    ``execute`` and ``per_section`` for the notebook.
     Returns the engine used (``"tex (latexmk)"`` or ``"mathtext"``) and the paths written.
     """
     if lecture is None:
@@ -59,6 +61,8 @@ def build(root: Path, names: Sequence[str] = tuple(OUTPUTS), *, lecture: Lecture
     check_lecture(lecture)
     used, program = choose_engine(engine)
     ctx = Context(Path(root), used, program, nested, **title)
+    for name in names:  # a missing package is said before any work is done
+        OUTPUTS[name].check(ctx)
     written: list[Path] = []
     with contextlib.ExitStack() as jobs:
         cpus = _cpus()
@@ -142,4 +146,4 @@ def _stop(workers: ProcessPoolExecutor, ctx: Context) -> None:
         workers.shutdown(wait=True)
 
 
-__all__ = ["OUTPUTS", "Context", "Output", "PdfError", "build"]
+__all__ = ["OUTPUTS", "Context", "NotebookError", "Output", "PdfError", "build"]

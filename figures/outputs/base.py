@@ -45,6 +45,8 @@ class Context:
     author: str | None = None         # title frame of the slides; nothing is invented
     course: str | None = None
     date: str | None = None
+    execute: bool = False             # the notebook: run in a Jupyter kernel before it is saved
+    per_section: bool = False         # the notebook: one per section too
     figure_pdfs: dict[str, Path] = field(default_factory=dict)
     #: set by a build: TeX runs there while the next outputs are written (see finish())
     tex_jobs: Executor | None = None
@@ -130,6 +132,10 @@ class Output(ABC):
     name: ClassVar[str]
     folder: ClassVar[str]
     uses_engine: ClassVar[bool] = False  # True when it makes PDFs with the build's engine
+
+    def check(self, ctx: Context) -> None:
+        """Raise a clear error, before a build starts, if what this output needs is missing."""
+        return None  # most outputs need nothing beyond the package's dependencies
 
     @abstractmethod
     def describe(self, lecture: Lecture, ctx: Context) -> str:

@@ -122,6 +122,23 @@ def operator_spacing(root: ET.Element) -> None:
                     kid.set("stretchy", "false")
 
 
+#: symbols latex2mathml makes operators that TeX sets as ordinary symbols, with no space
+ORDINARY = {"∞": "mi", "|": "mo", "‖": "mo"}
+
+
+def ordinary_symbols(root: ET.Element) -> None:
+    """∞ as an identifier, and the bars of |z| and ‖v‖ with no space either side, as TeX
+    sets them (latex2mathml's infix bars read "|z |")."""
+    for el in root.iter():
+        if _tag(el) == "mo" and (el.text or "") in ORDINARY:
+            if ORDINARY[el.text] == "mi":
+                el.tag = el.tag[:-2] + "mi"
+                el.attrib.clear()
+            else:
+                el.set("lspace", "0")
+                el.set("rspace", "0")
+
+
 def mathml(latex: str, display: bool = False) -> str:
     r"""One formula as MathML Core, checked and tidied, with its LaTeX as an annotation.
 
@@ -146,6 +163,7 @@ def mathml(latex: str, display: bool = False) -> str:
     function_names(root, display)
     primes(root)
     operator_spacing(root)
+    ordinary_symbols(root)
     root.set("display", "inline")
     if display:
         root.set("displaystyle", "true")
