@@ -124,7 +124,7 @@ def sigmoid_tails() -> Derivation:
     d = Derivation("The flat tails of the sigmoid", name="sigmoid-tails",
                    functions={sigma: SIGMOID}, conditions={z: TAILS}, intro=(
                        r"Far from 0 the sigmoid is flat: for $|z| \geq 5$ its slope is "
-                       r"below $0.007$, under 3\% of its peak. A unit whose net input "
+                       r"below $0.007$, under 3% of its peak. A unit whose net input "
                        r"sits there passes almost no gradient back."))
     e = sp.exp(-sp.Abs(z))
     d.from_(mul(sigma(z), 1 - sigma(z)), "the slope, as proven", sigmoid_derivative(),
