@@ -158,6 +158,15 @@ def test_list_is_made_again_when_an_exercise_changes(tmp_path):
 
 
 # -------------------------------------------------------- signals, children --
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> set[int]:
     out = set()
     for entry in Path("/proc").iterdir():
@@ -181,7 +190,11 @@ def test_a_signal_stops_the_check_and_every_child_at_once(sig, tmp_path):
                              "--time-limit", "120"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300  # SymPy's import alone takes seconds on a busy machine
-    while not children(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+    kids: set[int] = set()
+    # the prover of the slow step: a child that has run a second of CPU (a quick child for an
+    # earlier line may come and go before it, which a busy machine makes easy to catch)
+    while not kids and proc.poll() is None and time.monotonic() < deadline:
+        kids = {k for k in children(proc.pid) if cpu_seconds(k) >= 1}
         time.sleep(0.05)
     kids = children(proc.pid)
     if not kids:
