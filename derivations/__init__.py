@@ -10,7 +10,9 @@ Each function returns a :class:`Derivation`; ``verify()`` proves every step.
 
 from __future__ import annotations
 
-from derivations.chain_rule import (
+from derivations.core import Derivation, Step, StepError, verify_all
+from derivations.lecture import LECTURE, Algorithm, Lecture, Section
+from derivations.lecture.chain_rule import (
     adaline_gradient,
     chain_rule,
     composed_gradient,
@@ -18,11 +20,20 @@ from derivations.chain_rule import (
     logistic_gradient,
     sigmoid_mse_gradient,
 )
-from derivations.comparison import adaline_comparison
-from derivations.core import Derivation, Step, StepError, verify_all
-from derivations.curvature import curvature, l2_penalty
-from derivations.lecture import LECTURE, Algorithm, Lecture, Section
-from derivations.loss import nll_loss
+from derivations.lecture.comparison import adaline_comparison
+from derivations.lecture.curvature import curvature, l2_penalty
+from derivations.lecture.loss import nll_loss
+from derivations.lecture.sgd import sgd_rule
+from derivations.lecture.sigmoid import sigmoid_derivative
+from derivations.lecture.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid
+from derivations.lecture.stepsize import (
+    descent_lemma,
+    sigmoid_bound,
+    smoothness,
+    softmax_smoothness,
+)
+from derivations.lecture.threshold import threshold
+from derivations.lecture.vanishing import sigmoid_tails, vanishing_gradient
 from derivations.relations import (
     Apply,
     Bound,
@@ -36,12 +47,6 @@ from derivations.relations import (
     Substitution,
     UpdateRule,
 )
-from derivations.sgd import sgd_rule
-from derivations.sigmoid import sigmoid_derivative
-from derivations.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid
-from derivations.stepsize import descent_lemma, sigmoid_bound, smoothness, softmax_smoothness
-from derivations.threshold import threshold
-from derivations.vanishing import sigmoid_tails, vanishing_gradient
 
 __version__ = "0.1.0"
 

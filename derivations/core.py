@@ -495,7 +495,7 @@ class Derivation:
         kept the general subject (``with Σ_k y_k = 1``), and what every result the chain
         cites holds under. A step that cites the result shows them and carries them on.
 
-        >>> from derivations.softmax import softmax_gradient
+        >>> from derivations.lecture.softmax import softmax_gradient
         >>> softmax_gradient().premises("net-input")
         (Eq(Sum(y[k], (k, 1, K)), 1),)
         """
@@ -520,7 +520,7 @@ class Derivation:
         Along the chain every step is ``=`` or an order step in one direction; the
         sign is strict when one of them is.
 
-        >>> import derivations.stepsize as st
+        >>> import derivations.lecture.stepsize as st
         >>> st.sigmoid_bound().inequality("at-most")
         (Derivative(sigma(z), z), '\\leq', 1/4)
         """

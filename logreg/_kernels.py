@@ -10,9 +10,9 @@ import math
 import numpy as np
 
 #: the derivation modules (and the spec) these kernels were printed from
-SOURCES = ['derivations.chain_rule', 'derivations.core', 'derivations.curvature', 'derivations.loss', 'derivations.printing', 'derivations.proof', 'derivations.relations', 'derivations.sigmoid', 'derivations.softmax', 'derivations.stable', 'derivations.stepsize', 'derivations.symbols', 'logreg.kernelspec']
+SOURCES = ['derivations.core', 'derivations.lecture.chain_rule', 'derivations.lecture.curvature', 'derivations.lecture.loss', 'derivations.lecture.sigmoid', 'derivations.lecture.softmax', 'derivations.lecture.stable', 'derivations.lecture.stepsize', 'derivations.lecture.symbols', 'derivations.printing', 'derivations.proof', 'derivations.relations', 'logreg.kernelspec']
 #: sha256 of those files: logreg.kernels prints the kernels again if it changes
-STAMP = '10d9428a625441b84927d6e02670fdaafc70d74dd60f51f770f7bfd77a699d37'
+STAMP = '00c9f0ac8f02bab8510c47ece628686897d92b44223d07bd13fd7d5d0a85c82d'
 
 
 def sigmoid(z):

@@ -14,8 +14,7 @@ import sympy as sp
 from derivations import proof
 from derivations.core import Derivation, StepError
 from derivations.lecture import LECTURE
-from derivations.printing import note_text
-from derivations.stepsize import (
+from derivations.lecture.stepsize import (
     G,
     L_s,
     descent_lemma,
@@ -24,8 +23,9 @@ from derivations.stepsize import (
     smoothness,
     softmax_smoothness,
 )
-from derivations.symbols import SIGMOID, a, lam, sigma, w_j, z
-from derivations.vanishing import sigmoid_tails, vanishing_gradient, w_l
+from derivations.lecture.symbols import SIGMOID, a, lam, sigma, w_j, z
+from derivations.lecture.vanishing import sigmoid_tails, vanishing_gradient, w_l
+from derivations.printing import note_text
 
 QUARTER = sp.Rational(1, 4)
 SLOPE = sp.Derivative(sigma(z), z)

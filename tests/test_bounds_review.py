@@ -13,10 +13,10 @@ import sympy as sp
 
 from derivations import proof, relations
 from derivations.core import Derivation, StepError
+from derivations.lecture.stepsize import sigmoid_bound
+from derivations.lecture.symbols import SIGMOID, sigma, z
+from derivations.lecture.vanishing import TAILS, sigmoid_tails
 from derivations.printing import note_text
-from derivations.stepsize import sigmoid_bound
-from derivations.symbols import SIGMOID, sigma, z
-from derivations.vanishing import TAILS, sigmoid_tails
 
 QUARTER = sp.Rational(1, 4)
 x = sp.Symbol("x", real=True)
@@ -108,8 +108,8 @@ def test_a_bound_cited_where_var_is_defined_otherwise_is_rejected():
 
 def _g_source() -> tuple[Derivation, sp.Function, sp.Symbol]:
     """σ'(z) <= g(1/2) where the source defines g(t) = t(1 - t), so g(1/2) = 1/4."""
-    from derivations.sigmoid import sigmoid_derivative
-    from derivations.symbols import mul
+    from derivations.lecture.sigmoid import sigmoid_derivative
+    from derivations.lecture.symbols import mul
     g = sp.Function("g", real=True)
     s = sp.Symbol("s", real=True)
     a = sp.Symbol("a", real=True)

@@ -8,7 +8,7 @@ import sympy as sp
 from matplotlib.mathtext import MathTextParser
 
 import derivations as dv
-from derivations.symbols import NLL, SIGMOID, a, b, eta, mul, sigma, w_j, x_j, y, z
+from derivations.lecture.symbols import NLL, SIGMOID, a, b, eta, mul, sigma, w_j, x_j, y, z
 
 ALL = [*(s.derivation for s in dv.LECTURE), dv.adaline_gradient, dv.sigmoid_mse_gradient,
        dv.composed_gradient_symbolic]

@@ -234,7 +234,7 @@ def test_outputs_are_byte_identical_when_rebuilt(built, tmp_path, monkeypatch):
     build(tmp_path, ("pdf", "handout", "slides"), lecture=extended, engine=engine,
           author="A. Teacher", course="ML 101")
     for rel in ("slides/slides.pdf", "slides/slides.tex", "derivations/handout.pdf",
-                "derivations/sigmoid-derivative.pdf",
+                "derivations/lecture/sigmoid-derivative.pdf",
                 "derivations/symmetry-of-the-sigmoid.pdf"):
         assert (tmp_path / rel).read_bytes() == (first / rel).read_bytes(), (engine, rel)
     assert not list(first.rglob(".*.tmp"))
@@ -412,7 +412,7 @@ def _short(*sections: lecture.Section, title: str = "A short lecture") -> lectur
 def test_tex_specials_in_titles_reach_every_output_as_text(engine, tmp_path, monkeypatch):
     if engine == "tex":
         tex_engine_or_skip()
-    from derivations.symbols import SIGMOID, sigma, z
+    from derivations.lecture.symbols import SIGMOID, sigma, z
 
     def odds():
         d = dv.Derivation("Odds & ends: 50% of x_j #1 ~ 'quoted'", functions={sigma: SIGMOID},
@@ -453,7 +453,7 @@ def test_manifest_mistakes_are_one_line_errors_from_the_cli(tmp_path, monkeypatc
 
 
 def test_content_no_slide_can_hold_is_refused_with_what_to_split():
-    from derivations.symbols import z
+    from derivations.lecture.symbols import z
 
     def wide():
         d = dv.Derivation("A wide step")
@@ -482,7 +482,7 @@ def test_content_no_slide_can_hold_is_refused_with_what_to_split():
 
 
 def test_frames_with_the_same_file_name_are_refused():
-    from derivations.symbols import z
+    from derivations.lecture.symbols import z
 
     def make(title, name, result):
         def build_():
@@ -525,7 +525,7 @@ def test_rebuilding_slides_removes_only_frames_it_wrote(tmp_path):
 def test_a_long_chain_of_tall_steps_stays_on_the_page(engine, tmp_path):
     if engine == "tex":
         tex_engine_or_skip()
-    from derivations.symbols import z
+    from derivations.lecture.symbols import z
 
     def long_chain():
         d = dv.Derivation("A long chain", intro=" ".join(["An introduction of words."] * 12))
@@ -545,8 +545,8 @@ def test_a_long_chain_of_tall_steps_stays_on_the_page(engine, tmp_path):
 
 
 def test_lines_broken_by_estimate_are_those_measuring_every_line_gives():
+    from derivations.lecture.softmax import softmax_newton
     from derivations.printing import note_text
-    from derivations.softmax import softmax_newton
     from figures.outputs import pages
     texts = [note_text(d, step) for d in (softmax_newton(), dv.stable_loss())
              for step in d.verify()._steps[:4]]
@@ -651,7 +651,7 @@ def test_a_build_whose_worker_is_killed_finishes_its_work_itself(tmp_path, monke
     build(tmp_path / "out", ("figures", "pdf", "handout"), lecture=short, engine="mathtext")
     assert (tmp_path / "mark").read_text() == "killed"
     for rel in ("figures/threshold.png", "figures/threshold.pdf", "derivations/handout.pdf",
-                "derivations/threshold.pdf", "derivations/stable-loss.pdf"):
+                "derivations/lecture/threshold.pdf", "derivations/lecture/stable-loss.pdf"):
         assert (tmp_path / "out" / rel).stat().st_size > 0, rel
 
 

@@ -18,8 +18,7 @@ import pytest
 import sympy as sp
 
 import derivations as dv
-from derivations.printing import note_text
-from derivations.symbols import (
+from derivations.lecture.symbols import (
     LABELS,
     PROBABILITIES,
     SIGMOID,
@@ -33,6 +32,7 @@ from derivations.symbols import (
     y,
     z,
 )
+from derivations.printing import note_text
 
 u = sp.Symbol("u", positive=True)
 p = sp.Symbol("p", positive=True)
@@ -724,12 +724,12 @@ def test_a_made_up_proof_is_not_taken():
 # Each class below: false steps rejected with a StepError naming the step (or, for a
 # citation, a line that holds only under premises which are then printed beside it),
 # written from the class's description; then true steps an author naturally writes.
-from derivations.loss import loss_of  # noqa: E402
-from derivations.softmax import CLASSES, K, softmax_gradient  # noqa: E402
-from derivations.softmax import A as SA  # noqa: E402
-from derivations.softmax import Y as SY  # noqa: E402
-from derivations.softmax import j as sj  # noqa: E402
-from derivations.softmax import k as sk  # noqa: E402
+from derivations.lecture.loss import loss_of  # noqa: E402
+from derivations.lecture.softmax import CLASSES, K, softmax_gradient  # noqa: E402
+from derivations.lecture.softmax import A as SA  # noqa: E402
+from derivations.lecture.softmax import Y as SY  # noqa: E402
+from derivations.lecture.softmax import j as sj  # noqa: E402
+from derivations.lecture.softmax import k as sk  # noqa: E402
 
 v_pos = sp.Symbol("v", positive=True)
 w_ = sp.Symbol("w", real=True)

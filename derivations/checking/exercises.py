@@ -28,9 +28,9 @@ from derivations.checking import spec as specs
 from derivations.checking.notation import LOGISTIC, Notation
 from derivations.checking.parser import evaluated
 from derivations.core import Derivation
-from derivations.loss import loss_of
+from derivations.lecture.loss import loss_of
+from derivations.lecture.symbols import LABELS, NLL, SIGMOID, L, a, b, s, sigma, w_j, x_j, y, z
 from derivations.printing import tex
-from derivations.symbols import LABELS, NLL, SIGMOID, L, a, b, s, sigma, w_j, x_j, y, z
 
 BUILTIN = Path(__file__).with_name("exercises.toml")
 

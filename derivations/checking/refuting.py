@@ -22,10 +22,10 @@ from sympy.logic.boolalg import BooleanAtom
 from derivations import proof
 from derivations.checking.report import Counterexample
 from derivations.core import Derivation
+from derivations.lecture.symbols import a, sigma, x_j, y, z
 from derivations.printing import tex
 from derivations.proof import ProofGap
 from derivations.relations import Equal, Equivalent
-from derivations.symbols import a, sigma, x_j, y, z
 
 #: factors a student commonly drops or adds, in the lecture's notation
 FACTORS = (x_j, a * (1 - a), a, 1 - a, sigma(z) * (1 - sigma(z)), sigma(z), 1 - sigma(z),

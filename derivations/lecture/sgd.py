@@ -6,9 +6,9 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.chain_rule import logistic_gradient
 from derivations.core import Derivation
-from derivations.symbols import SIGMOID, a, b, eta, mul, s, sigma, w_j, x_j, y, z
+from derivations.lecture.chain_rule import logistic_gradient
+from derivations.lecture.symbols import SIGMOID, a, b, eta, mul, s, sigma, w_j, x_j, y, z
 
 i = sp.Symbol("i", integer=True, positive=True)
 B = sp.Symbol("B", integer=True, positive=True)
