@@ -10,7 +10,23 @@ Each function returns a :class:`Derivation`; ``verify()`` proves every step.
 
 from __future__ import annotations
 
-from derivations.core import Derivation, Step, StepError, verify_all
+from derivations.engine import (
+    Apply,
+    Bound,
+    ByCases,
+    Derivation,
+    Equal,
+    Equivalent,
+    From,
+    Given,
+    Limit,
+    Relation,
+    Step,
+    StepError,
+    Substitution,
+    UpdateRule,
+    verify_all,
+)
 from derivations.lecture import LECTURE, Algorithm, Lecture, Section
 from derivations.lecture.chain_rule import (
     adaline_gradient,
@@ -34,19 +50,6 @@ from derivations.lecture.stepsize import (
 )
 from derivations.lecture.threshold import threshold
 from derivations.lecture.vanishing import sigmoid_tails, vanishing_gradient
-from derivations.relations import (
-    Apply,
-    Bound,
-    ByCases,
-    Equal,
-    Equivalent,
-    From,
-    Given,
-    Limit,
-    Relation,
-    Substitution,
-    UpdateRule,
-)
 
 __version__ = "0.1.0"
 

@@ -10,9 +10,9 @@ import math
 import numpy as np
 
 #: the derivation modules (and the spec) these kernels were printed from
-SOURCES = ['derivations.core', 'derivations.lecture.chain_rule', 'derivations.lecture.curvature', 'derivations.lecture.loss', 'derivations.lecture.sigmoid', 'derivations.lecture.softmax', 'derivations.lecture.stable', 'derivations.lecture.stepsize', 'derivations.lecture.symbols', 'derivations.printing', 'derivations.proof', 'derivations.relations', 'logreg.kernelspec']
+SOURCES = ['derivations.engine', 'derivations.engine.bound', 'derivations.engine.cases', 'derivations.engine.counterexamples', 'derivations.engine.definedness', 'derivations.engine.derivation', 'derivations.engine.domains', 'derivations.engine.fingerprint', 'derivations.engine.lookalikes', 'derivations.engine.parallel', 'derivations.engine.printing', 'derivations.engine.relation', 'derivations.engine.results', 'derivations.engine.rules', 'derivations.engine.signs', 'derivations.engine.statements', 'derivations.engine.steps', 'derivations.engine.sums', 'derivations.engine.typeset', 'derivations.lecture.chain_rule', 'derivations.lecture.curvature', 'derivations.lecture.loss', 'derivations.lecture.sigmoid', 'derivations.lecture.softmax', 'derivations.lecture.stable', 'derivations.lecture.stepsize', 'derivations.lecture.symbols', 'logreg.kernelspec']
 #: sha256 of those files: logreg.kernels prints the kernels again if it changes
-STAMP = '00c9f0ac8f02bab8510c47ece628686897d92b44223d07bd13fd7d5d0a85c82d'
+STAMP = 'e038f357d747c629c577b6972fb93cd758c222c37f3fb6cebf8a1ca52bfd0c33'
 
 
 def sigmoid(z):

@@ -78,7 +78,11 @@ def _module_file(name: str) -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     base = Path(next(iter(spec.submodule_search_locations)))
-    path = base.joinpath(*rest.split(".")).with_suffix(".py") if rest else base / "__init__.py"
+    path = base.joinpath(*rest.split(".")) if rest else base
+    if path.is_dir():  # a package, e.g. derivations.engine: its __init__ says what it re-exports
+        path = path / "__init__.py"
+    else:
+        path = path.with_suffix(".py")
     return path if path.is_file() else None
 
 
@@ -98,7 +102,8 @@ def _imported_derivations(path: Path) -> set[str]:
 def sources() -> list[str]:
     """The spec and every ``derivations`` module it reaches through imports, by name.
 
-    (The package ``__init__`` files are left out: they only re-export.)
+    (A package such as ``derivations.engine`` counts when a module imports from it, with
+    every module its ``__init__`` re-exports from.)
     """
     todo, seen = [SPEC], set()
     while todo:

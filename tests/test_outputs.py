@@ -507,7 +507,7 @@ def test_a_one_step_result_is_shown_with_its_subject_not_as_a_tautology():
 
 
 def shown_text_(item) -> str:
-    from derivations.printing import shown_text
+    from derivations.engine import shown_text
     return shown_text(item)
 
 
@@ -545,8 +545,8 @@ def test_a_long_chain_of_tall_steps_stays_on_the_page(engine, tmp_path):
 
 
 def test_lines_broken_by_estimate_are_those_measuring_every_line_gives():
+    from derivations.engine import note_text
     from derivations.lecture.softmax import softmax_newton
-    from derivations.printing import note_text
     from figures.outputs import pages
     texts = [note_text(d, step) for d in (softmax_newton(), dv.stable_loss())
              for step in d.verify()._steps[:4]]

@@ -15,8 +15,8 @@ import pytest
 from PIL import Image
 
 import derivations as dv
+from derivations.engine import note_text, step_parts
 from derivations.lecture import LECTURE
-from derivations.printing import note_text, step_parts
 from figures.outputs import build
 from figures.outputs.site import mathml
 from tests.browser import Browser, chromium_or_skip

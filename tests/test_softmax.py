@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 import logreg
-from derivations.core import Derivation, StepError
+from derivations.engine import Derivation, StepError
 from derivations.lecture import softmax as S
 from derivations.lecture.symbols import L, mul
 from logreg import LogisticRegression, kernels

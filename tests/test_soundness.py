@@ -18,6 +18,7 @@ import pytest
 import sympy as sp
 
 import derivations as dv
+from derivations.engine import note_text
 from derivations.lecture.symbols import (
     LABELS,
     PROBABILITIES,
@@ -32,7 +33,6 @@ from derivations.lecture.symbols import (
     y,
     z,
 )
-from derivations.printing import note_text
 
 u = sp.Symbol("u", positive=True)
 p = sp.Symbol("p", positive=True)
@@ -40,7 +40,7 @@ ell = sp.Function("L", real=True)
 
 
 def new(**kw) -> dv.Derivation:
-    return dv.Derivation("Probe", functions={sigma: SIGMOID, ell: dv.symbols.NLL}, **kw)
+    return dv.Derivation("Probe", functions={sigma: SIGMOID, ell: dv.lecture.symbols.NLL}, **kw)
 
 
 def rejected(d: dv.Derivation, match: str | None = None) -> str:
@@ -294,7 +294,7 @@ def test_results_are_cited_by_name():
 def test_citing_the_wrong_result_is_rejected():
     d = new()
     step = d.from_(a - y, "cite", dv.logistic_gradient(), "weight")
-    assert step.label == sp.Derivative(dv.symbols.L, w_j)  # the label is what it cites
+    assert step.label == sp.Derivative(dv.lecture.symbols.L, w_j)  # the label is what it cites
     rejected(d, "does not simplify")
 
 
@@ -751,7 +751,7 @@ def _loss_with(label) -> dv.Derivation:
     return src
 
 
-NLL_ = dv.symbols.NLL
+NLL_ = dv.lecture.symbols.NLL
 
 
 def test_a_substituted_result_keeps_its_values_when_cited():

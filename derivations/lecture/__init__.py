@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
-from derivations.core import Derivation
+from derivations.engine import Derivation
 from derivations.lecture.chain_rule import logistic_gradient
 from derivations.lecture.comparison import adaline_comparison
 from derivations.lecture.curvature import curvature, l2_penalty
@@ -88,7 +88,7 @@ class Lecture:
     sections: tuple[Section, ...]
 
     def __post_init__(self) -> None:
-        from derivations.core import StepError, text_problem
+        from derivations.engine import StepError, text_problem
         for what, text in (("title", self.title), ("introduction", self.intro)):
             if bad := text_problem(text):  # it goes into TeX, like a justification
                 raise StepError(f"the lecture's {what}: {bad}")

@@ -11,7 +11,7 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.core import Derivation
+from derivations.engine import Derivation
 from derivations.lecture.symbols import MSE, NLL, SIGMOID, L, a, b, mul, s, sigma, w_j, x_j, y, z
 
 

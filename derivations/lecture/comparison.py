@@ -6,7 +6,7 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.core import Derivation
+from derivations.engine import Derivation
 from derivations.lecture.chain_rule import adaline_gradient, logistic_gradient, sigmoid_mse_gradient
 from derivations.lecture.symbols import a, b, mul, s, w_j, x_j, y, z
 

@@ -6,7 +6,7 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.core import Derivation
+from derivations.engine import Derivation
 from derivations.lecture.symbols import (
     NLL,
     SIGMOID,

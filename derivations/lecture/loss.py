@@ -6,7 +6,7 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.core import Derivation
+from derivations.engine import Derivation
 from derivations.lecture.symbols import LABELS, NLL, PROBABILITIES, a, mul, y
 
 #: L(a, y) as a function, so that L(a, 1) unfolds to the loss with y = 1

@@ -18,7 +18,7 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.core import Derivation
+from derivations.engine import Derivation
 from derivations.lecture.loss import loss_of
 from derivations.lecture.symbols import NLL, SIGMOID, L, mul, sigma
 

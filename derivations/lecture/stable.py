@@ -16,7 +16,7 @@ from functools import cache
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
 
-from derivations.core import Derivation
+from derivations.engine import Derivation
 from derivations.lecture.chain_rule import logistic_gradient
 from derivations.lecture.curvature import curvature
 from derivations.lecture.loss import loss_of

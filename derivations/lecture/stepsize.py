@@ -14,7 +14,7 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.core import Derivation
+from derivations.engine import Derivation
 from derivations.lecture.sigmoid import sigmoid_derivative
 from derivations.lecture.symbols import SIGMOID, a, lam, mul, sigma, z
 
