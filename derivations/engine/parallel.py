@@ -27,6 +27,7 @@ def verify_all(makers: Sequence[Callable[[], Derivation]], workers: Any = None) 
     did not come back proven (a maker that cannot be pickled, a failed step) is
     verified here, so a failure raises as it always does.
 
+    >>> import sympy as sp
     >>> d = Derivation("Toy"); _ = d.given(sp.Integer(1), "one")
     >>> verify_all([lambda: d]); d.verified
     True
