@@ -10,6 +10,10 @@ Each function returns a :class:`Derivation`; ``verify()`` proves every step.
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
+from derivations import _moved
 from derivations.engine import (
     Apply,
     Bound,
@@ -52,6 +56,13 @@ from derivations.lecture.threshold import threshold
 from derivations.lecture.vanishing import sigmoid_tails, vanishing_gradient
 
 __version__ = "0.1.0"
+
+_moved.install(sys.modules[__name__])  # the old module paths, for one release
+
+
+def __getattr__(name: str) -> Any:
+    """``derivations.symbols`` and the other old module names, with a DeprecationWarning."""
+    return _moved.moved_attribute(name)
 
 
 def all_derivations() -> list[Derivation]:
