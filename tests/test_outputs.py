@@ -234,7 +234,7 @@ def test_outputs_are_byte_identical_when_rebuilt(built, tmp_path, monkeypatch):
     build(tmp_path, ("pdf", "handout", "slides"), lecture=extended, engine=engine,
           author="A. Teacher", course="ML 101")
     for rel in ("slides/slides.pdf", "slides/slides.tex", "derivations/handout.pdf",
-                "derivations/lecture/sigmoid-derivative.pdf",
+                "derivations/sigmoid-derivative.pdf",
                 "derivations/symmetry-of-the-sigmoid.pdf"):
         assert (tmp_path / rel).read_bytes() == (first / rel).read_bytes(), (engine, rel)
     assert not list(first.rglob(".*.tmp"))
@@ -651,7 +651,7 @@ def test_a_build_whose_worker_is_killed_finishes_its_work_itself(tmp_path, monke
     build(tmp_path / "out", ("figures", "pdf", "handout"), lecture=short, engine="mathtext")
     assert (tmp_path / "mark").read_text() == "killed"
     for rel in ("figures/threshold.png", "figures/threshold.pdf", "derivations/handout.pdf",
-                "derivations/lecture/threshold.pdf", "derivations/lecture/stable-loss.pdf"):
+                "derivations/threshold.pdf", "derivations/stable-loss.pdf"):
         assert (tmp_path / "out" / rel).stat().st_size > 0, rel
 
 
