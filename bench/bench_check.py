@@ -58,7 +58,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "steps": len(report.steps)
 
 REFERENCE = """
 import json, sys, time
-from derivations.core import Derivation, StepError
+from derivations.engine import Derivation, StepError
 from derivations.checking import EXERCISES, evaluated, parse_answer
 ctx = EXERCISES["sigmoid-derivative"].context
 lines = parse_answer(sys.argv[1])

@@ -35,7 +35,7 @@ BARE = """
 import json, time
 import sympy as sp
 import derivations as dv
-from derivations.relations import Equal
+from derivations.engine import Equal
 ds = [b() for b in (*(s.derivation for s in dv.LECTURE), dv.adaline_gradient,
                     dv.sigmoid_mse_gradient, dv.composed_gradient_symbolic)]
 t = time.perf_counter()

@@ -10,7 +10,29 @@ Each function returns a :class:`Derivation`; ``verify()`` proves every step.
 
 from __future__ import annotations
 
-from derivations.chain_rule import (
+import sys
+from typing import Any
+
+from derivations import _moved
+from derivations.engine import (
+    Apply,
+    Bound,
+    ByCases,
+    Derivation,
+    Equal,
+    Equivalent,
+    From,
+    Given,
+    Limit,
+    Relation,
+    Step,
+    StepError,
+    Substitution,
+    UpdateRule,
+    verify_all,
+)
+from derivations.lecture import LECTURE, Algorithm, Lecture, Section
+from derivations.lecture.chain_rule import (
     adaline_gradient,
     chain_rule,
     composed_gradient,
@@ -18,32 +40,29 @@ from derivations.chain_rule import (
     logistic_gradient,
     sigmoid_mse_gradient,
 )
-from derivations.comparison import adaline_comparison
-from derivations.core import Derivation, Step, StepError, verify_all
-from derivations.curvature import curvature, l2_penalty
-from derivations.lecture import LECTURE, Algorithm, Lecture, Section
-from derivations.loss import nll_loss
-from derivations.relations import (
-    Apply,
-    Bound,
-    ByCases,
-    Equal,
-    Equivalent,
-    From,
-    Given,
-    Limit,
-    Relation,
-    Substitution,
-    UpdateRule,
+from derivations.lecture.comparison import adaline_comparison
+from derivations.lecture.curvature import curvature, l2_penalty
+from derivations.lecture.loss import nll_loss
+from derivations.lecture.sgd import sgd_rule
+from derivations.lecture.sigmoid import sigmoid_derivative
+from derivations.lecture.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid
+from derivations.lecture.stepsize import (
+    descent_lemma,
+    sigmoid_bound,
+    smoothness,
+    softmax_smoothness,
 )
-from derivations.sgd import sgd_rule
-from derivations.sigmoid import sigmoid_derivative
-from derivations.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid
-from derivations.stepsize import descent_lemma, sigmoid_bound, smoothness, softmax_smoothness
-from derivations.threshold import threshold
-from derivations.vanishing import sigmoid_tails, vanishing_gradient
+from derivations.lecture.threshold import threshold
+from derivations.lecture.vanishing import sigmoid_tails, vanishing_gradient
 
 __version__ = "0.1.0"
+
+_moved.install(sys.modules[__name__])  # the old module paths, for one release
+
+
+def __getattr__(name: str) -> Any:
+    """``derivations.symbols`` and the other old module names, with a DeprecationWarning."""
+    return _moved.moved_attribute(name)
 
 
 def all_derivations() -> list[Derivation]:

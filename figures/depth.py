@@ -14,7 +14,7 @@ import numpy as np
 import sympy as sp
 from matplotlib.figure import Figure, SubFigure
 
-from derivations.vanishing import slope, vanishing_gradient, w_l, z_l
+from derivations.lecture.vanishing import slope, vanishing_gradient, w_l, z_l
 from figures import functions as F
 from figures.style import BLUE, GREEN, GREY, VERMILION
 

@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 
 import derivations as dv
-from derivations.symbols import a, y
+from derivations.lecture.symbols import a, y
 from logreg import kernels
 
 #: σ(z), and σ'(z) = a(1 − a): the trainer's kernels (proven in stable_sigmoid,
@@ -21,7 +21,8 @@ from logreg import kernels
 sigmoid: Callable = kernels.sigmoid
 sigmoid_slope: Callable = kernels.curvature
 #: row-wise (a_1, ..., a_K) and (log a_1, ..., log a_K) of a matrix of net inputs:
-#: the trainer's kernel (proven in derivations.softmax: shift_invariance, stable_log_softmax)
+#: the trainer's kernel (proven in derivations.lecture.softmax: shift_invariance and
+#: stable_log_softmax)
 softmax: Callable = kernels.softmax
 
 

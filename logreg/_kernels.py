@@ -10,9 +10,9 @@ import math
 import numpy as np
 
 #: the derivation modules (and the spec) these kernels were printed from
-SOURCES = ['derivations.chain_rule', 'derivations.core', 'derivations.curvature', 'derivations.loss', 'derivations.printing', 'derivations.proof', 'derivations.relations', 'derivations.sigmoid', 'derivations.softmax', 'derivations.stable', 'derivations.stepsize', 'derivations.symbols', 'logreg.kernelspec']
+SOURCES = ['derivations.engine', 'derivations.engine.bound', 'derivations.engine.cases', 'derivations.engine.counterexamples', 'derivations.engine.definedness', 'derivations.engine.derivation', 'derivations.engine.domains', 'derivations.engine.fingerprint', 'derivations.engine.lookalikes', 'derivations.engine.parallel', 'derivations.engine.printing', 'derivations.engine.relation', 'derivations.engine.results', 'derivations.engine.rules', 'derivations.engine.signs', 'derivations.engine.statements', 'derivations.engine.steps', 'derivations.engine.sums', 'derivations.engine.typeset', 'derivations.lecture.chain_rule', 'derivations.lecture.curvature', 'derivations.lecture.loss', 'derivations.lecture.sigmoid', 'derivations.lecture.softmax', 'derivations.lecture.stable', 'derivations.lecture.stepsize', 'derivations.lecture.symbols', 'logreg.kernelspec']
 #: sha256 of those files: logreg.kernels prints the kernels again if it changes
-STAMP = '10d9428a625441b84927d6e02670fdaafc70d74dd60f51f770f7bfd77a699d37'
+STAMP = '8833479d5618c076645d7d0046954776350a8b32104a0499642a1360466fa4bd'
 
 
 def sigmoid(z):

@@ -6,13 +6,13 @@
 | ``loss(z, y)`` | max(t,0) + log1p(e^{-abs(t)}), t = (1-2y)z | ``derivations.stable_loss`` |
 | ``delta(z, y)`` | (1-2y) σ((1-2y)z) = a - y = ∂L/∂z | ``derivations.stable_delta`` |
 | ``curvature(z)`` | e^{-abs(z)} / (1+e^{-abs(z)})^2 = a(1-a) | ``derivations.stable_curvature`` |
-| ``l2_penalty(w, lam)`` | λ/2 w² (per weight; sum for ½λ‖w‖²) | ``derivations.curvature.PENALTY`` |
+| ``l2_penalty(w, lam)`` | λ/2 w² (per weight; sum for ½λ‖w‖²) | ``curvature.PENALTY`` |
 | ``l2_gradient(w, lam)`` | λ w | ``derivations.l2_penalty`` |
 | ``l2_hessian(lam)`` | λ (the Hessian's diagonal) | ``derivations.l2_penalty`` |
 | ``softmax(Z)`` | e^{z_k-M}/S, z_k-M-log S; S = Σ e^{z_c-M} | ``shift_invariance`` and co. |
 | ``softmax_delta(A, Y)`` | a_j - y_j = ∂L/∂z_j | ``derivations.softmax_gradient`` |
 | ``softmax_curvature(aj, ak, δ)`` | a_j(δ_jk - a_k) = ∂²L/∂z_j∂z_k | ``softmax_hessian`` |
-| ``smoothness(G, lam)`` | G/4 + λ: the loss is L-smooth | ``derivations.stepsize.smoothness`` |
+| ``smoothness(G, lam)`` | G/4 + λ: the loss is L-smooth | ``stepsize.smoothness`` |
 | ``softmax_smoothness(G, lam)`` | G/2 + λ (Böhning) | ``stepsize.softmax_smoothness`` |
 | ``descent_step(L)`` | 1/L, the descent lemma's step | ``stepsize.descent_lemma`` |
 
@@ -78,7 +78,11 @@ def _module_file(name: str) -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     base = Path(next(iter(spec.submodule_search_locations)))
-    path = base.joinpath(*rest.split(".")).with_suffix(".py") if rest else base / "__init__.py"
+    path = base.joinpath(*rest.split(".")) if rest else base
+    if path.is_dir():  # a package, e.g. derivations.engine: its __init__ says what it re-exports
+        path = path / "__init__.py"
+    else:
+        path = path.with_suffix(".py")
     return path if path.is_file() else None
 
 
@@ -98,7 +102,8 @@ def _imported_derivations(path: Path) -> set[str]:
 def sources() -> list[str]:
     """The spec and every ``derivations`` module it reaches through imports, by name.
 
-    (The package ``__init__`` files are left out: they only re-export.)
+    (A package such as ``derivations.engine`` counts when a module imports from it, with
+    every module its ``__init__`` re-exports from.)
     """
     todo, seen = [SPEC], set()
     while todo:
@@ -191,7 +196,7 @@ l2_hessian = _printed.l2_hessian
 sigmoid_scalar = _printed.sigmoid_scalar
 loss_scalar = _printed.loss_scalar
 delta_scalar = _printed.delta_scalar
-#: eta="auto" (``derivations.stepsize``): L = G/4 + λ (two classes), G/2 + λ (softmax), at
+#: eta="auto" (``derivations.lecture.stepsize``): L = G/4 + λ (two classes), G/2 + λ (softmax), at
 #: G, the largest eigenvalue of X̃ᵀX̃/n, and the descent lemma's step 1/L
 smoothness = _printed.smoothness
 softmax_smoothness = _printed.softmax_smoothness

@@ -33,9 +33,9 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-from derivations.curvature import PENALTY
-from derivations.curvature import l2_penalty as l2_penalty_derivation
-from derivations.softmax import (
+from derivations.lecture.curvature import PENALTY
+from derivations.lecture.curvature import l2_penalty as l2_penalty_derivation
+from derivations.lecture.softmax import (
     A,
     M,
     Y,
@@ -46,9 +46,9 @@ from derivations.softmax import (
     softmax_hessian,
     stable_log_softmax,
 )
-from derivations.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid
-from derivations.stepsize import G, L_s, descent_lemma, eta_, smoothness, softmax_smoothness
-from derivations.symbols import lam, w_j, y, z
+from derivations.lecture.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid
+from derivations.lecture.stepsize import G, L_s, descent_lemma, eta_, smoothness, softmax_smoothness
+from derivations.lecture.symbols import lam, w_j, y, z
 from logreg.kernels import GENERATED, source_stamp
 
 
@@ -126,7 +126,7 @@ def split_sum(expr: sp.Expr, index: sp.Symbol) -> tuple[sp.Expr, sp.Expr | None]
     """``(outer, term)``: ``expr`` at class ``index`` with its one sum replaced by ``S``,
     and the sum's term; indexed symbols become plain (``z[k]`` -> ``z``).
 
-    >>> from derivations.softmax import stable_log_softmax, k
+    >>> from derivations.lecture.softmax import stable_log_softmax, k
     >>> split_sum(stable_log_softmax().result("log-softmax"), k)
     (-M + z - log(S), exp(-M + z))
     """

@@ -2,7 +2,7 @@
 
 For K >= 3 classes each row of ``Z = X Wᵀ + b`` holds the net inputs z_1..z_K;
 every formula is a kernel of :mod:`logreg.kernels` proven in
-:mod:`derivations.softmax`:
+:mod:`derivations.lecture.softmax`:
 
 - ``A, L = softmax_loss(Z, Y)``: the softmax (shift invariance with M = max z) and the
   cross-entropy -sum_k y_k log a_k = M + log sum_c e^{z_c - M} - sum_k y_k z_k

@@ -1,6 +1,6 @@
 """How much the loss can curve: the largest eigenvalue G of the design's Gram matrix.
 
-``derivations.stepsize`` proves that the mean loss is L-smooth with a constant L
+``derivations.lecture.stepsize`` proves that the mean loss is L-smooth with a constant L
 written in G, the largest eigenvalue of the weighted Gram matrix
 
     X̃ᵀ S X̃ / n,   x̃ = (x, 1),  S = diag(s_1, ..., s_n),  s normalized to mean 1,

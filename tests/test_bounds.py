@@ -11,11 +11,9 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derivations import proof
-from derivations.core import Derivation, StepError
+from derivations.engine import Derivation, StepError, note_text, signs
 from derivations.lecture import LECTURE
-from derivations.printing import note_text
-from derivations.stepsize import (
+from derivations.lecture.stepsize import (
     G,
     L_s,
     descent_lemma,
@@ -24,8 +22,8 @@ from derivations.stepsize import (
     smoothness,
     softmax_smoothness,
 )
-from derivations.symbols import SIGMOID, a, lam, sigma, w_j, z
-from derivations.vanishing import sigmoid_tails, vanishing_gradient, w_l
+from derivations.lecture.symbols import SIGMOID, a, lam, sigma, w_j, z
+from derivations.lecture.vanishing import sigmoid_tails, vanishing_gradient, w_l
 
 QUARTER = sp.Rational(1, 4)
 SLOPE = sp.Derivative(sigma(z), z)
@@ -220,16 +218,16 @@ def test_a_cited_bound_must_be_one_quantitys():
 # ------------------------------------------------------------- the exact helpers --
 def test_a_positive_exponent_is_reparametrised_exactly():
     p = sp.Symbol("p", positive=True)
-    assert proof.has_sign(sp.exp(-5) - sp.exp(-5 - p), "nonnegative")
-    assert not proof.has_sign(sp.exp(-5) - sp.exp(-5 + p), "nonnegative")
-    assert not proof.has_sign(sp.exp(p) - p - 2, "nonnegative")  # p also outside exp
+    assert signs.has_sign(sp.exp(-5) - sp.exp(-5 - p), "nonnegative")
+    assert not signs.has_sign(sp.exp(-5) - sp.exp(-5 + p), "nonnegative")
+    assert not signs.has_sign(sp.exp(p) - p - 2, "nonnegative")  # p also outside exp
 
 
 def test_an_absolute_value_is_split_where_its_argument_changes_sign():
     p = sp.Symbol("p", positive=True)
     r = sp.Symbol("r", nonnegative=True)
-    assert proof.has_sign(QUARTER - sp.Abs((p - 1) / (p + 1)) / (4 * (1 + r)), "nonnegative")
-    assert not proof.has_sign(sp.Rational(1, 5) - sp.Abs((p - 1) / (p + 1)) / 4,
+    assert signs.has_sign(QUARTER - sp.Abs((p - 1) / (p + 1)) / (4 * (1 + r)), "nonnegative")
+    assert not signs.has_sign(sp.Rational(1, 5) - sp.Abs((p - 1) / (p + 1)) / 4,
                               "nonnegative")
 
 
@@ -238,7 +236,7 @@ def test_a_product_is_peeled_only_where_its_range_is_not_reversed():
     depth = sp.Symbol("D", integer=True, positive=True)
     any_int = sp.Symbol("k", integer=True)
     w = sp.IndexedBase("w", real=True)
-    assert proof.zero(sp.Product(w[layer], (layer, 1, depth + 1))
+    assert signs.zero(sp.Product(w[layer], (layer, 1, depth + 1))
                       - w[depth + 1] * sp.Product(w[layer], (layer, 1, depth)))
-    assert not proof.zero(sp.Product(w[layer], (layer, 1, any_int + 1))
+    assert not signs.zero(sp.Product(w[layer], (layer, 1, any_int + 1))
                           - w[any_int + 1] * sp.Product(w[layer], (layer, 1, any_int)))

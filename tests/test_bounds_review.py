@@ -11,12 +11,10 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derivations import proof, relations
-from derivations.core import Derivation, StepError
-from derivations.printing import note_text
-from derivations.stepsize import sigmoid_bound
-from derivations.symbols import SIGMOID, sigma, z
-from derivations.vanishing import TAILS, sigmoid_tails
+from derivations.engine import Derivation, StepError, note_text, signs
+from derivations.lecture.stepsize import sigmoid_bound
+from derivations.lecture.symbols import SIGMOID, sigma, z
+from derivations.lecture.vanishing import TAILS, sigmoid_tails
 
 QUARTER = sp.Rational(1, 4)
 x = sp.Symbol("x", real=True)
@@ -38,7 +36,7 @@ def rejected(d: Derivation) -> None:
 # ------------------------------------------- sums over a range that may be reversed --
 # SymPy's sums follow Karr's convention: sum_{i=1}^{n} f(i) = -sum_{i=n+1}^{0} f(i) for
 # n < 0, so a sum of squares over 1..n is NOT nonnegative for every integer n
-# (sum_{i=1}^{-3} u_i^2 = -(u_{-2}^2 + u_{-1}^2 + u_0^2)). proof.signed_sums checks only
+# (sum_{i=1}^{-3} u_i^2 = -(u_{-2}^2 + u_{-1}^2 + u_0^2)). signs.signed_sums checks only
 # the sign of the term, never that the range is not reversed.
 @pytest.mark.parametrize("upper", [sp.Symbol("n", integer=True), -sp.oo],
                          ids=["any-integer-n", "minus-infinity"])
@@ -108,8 +106,8 @@ def test_a_bound_cited_where_var_is_defined_otherwise_is_rejected():
 
 def _g_source() -> tuple[Derivation, sp.Function, sp.Symbol]:
     """σ'(z) <= g(1/2) where the source defines g(t) = t(1 - t), so g(1/2) = 1/4."""
-    from derivations.sigmoid import sigmoid_derivative
-    from derivations.symbols import mul
+    from derivations.lecture.sigmoid import sigmoid_derivative
+    from derivations.lecture.symbols import mul
     g = sp.Function("g", real=True)
     s = sp.Symbol("s", real=True)
     a = sp.Symbol("a", real=True)
@@ -213,7 +211,7 @@ def test_citing_a_closed_bound_at_many_arguments_does_bounded_work(monkeypatch):
     d.bound(sp.S(len(xs)), "each is at most 1", "<=", source=src, result=("low", "high"),
             var=z)
     calls = []
-    real_has_sign = proof.has_sign
+    real_has_sign = signs.has_sign
 
     def counted(expr, want):
         calls.append(1)
@@ -221,7 +219,7 @@ def test_citing_a_closed_bound_at_many_arguments_does_bounded_work(monkeypatch):
             raise _TooMuchWork
         return real_has_sign(expr, want)
 
-    monkeypatch.setattr(relations.proof, "has_sign", counted)
+    monkeypatch.setattr(signs, "has_sign", counted)
     try:
         d.verify()  # a clear StepError (too many cases) is fine, so is a proof
     except StepError:

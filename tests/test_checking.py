@@ -15,7 +15,7 @@ import sympy as sp
 from derivations import logistic_gradient, nll_loss, sigmoid_derivative, threshold
 from derivations.checking import EXERCISES, ParseError, answer_text, check, evaluated
 from derivations.checking.sandbox import run_all
-from derivations.symbols import sigma, z
+from derivations.lecture.symbols import sigma, z
 from logreg.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ import sympy as sp
 from matplotlib.mathtext import MathTextParser
 
 import derivations as dv
-from derivations.symbols import NLL, SIGMOID, a, b, eta, mul, sigma, w_j, x_j, y, z
+from derivations.lecture.symbols import NLL, SIGMOID, a, b, eta, mul, sigma, w_j, x_j, y, z
 
 ALL = [*(s.derivation for s in dv.LECTURE), dv.adaline_gradient, dv.sigmoid_mse_gradient,
        dv.composed_gradient_symbolic]
@@ -35,7 +35,7 @@ def test_wrong_step_is_rejected():
         d.verify()
     msg = str(err.value)
     assert "step 2" in msg and "a plausible slip" in msg and "'Toy'" in msg
-    from derivations.printing import tex
+    from derivations.engine import tex
     assert f"before: {tex(d.steps[0].expr)}" in msg
     assert f"step:   {tex(d.steps[1].expr)}" in msg
     assert not d.verified
@@ -259,8 +259,8 @@ def test_markdown_and_latex_contain_every_step(build):
     md, tex = d.markdown(), d.latex()
     assert md.startswith(f"## {d.title}") and md.count("$$") == 2 * len(d.chains())
     assert tex.count(r"\begin{align*}") == len(d.chains())
-    from derivations.printing import note_text, step_line
-    from derivations.printing import tex as to_tex
+    from derivations.engine import note_text, step_line
+    from derivations.engine import tex as to_tex
     for step in d.steps:
         body = to_tex(step.expr)
         assert body in md and body in tex

@@ -11,7 +11,7 @@ import pytest
 import derivations as dv
 import logreg
 from derivations import lecture
-from derivations.printing import note_text, step_parts, why_latex
+from derivations.engine import note_text, step_parts, why_latex
 from figures import FIGURES
 from figures.outputs import NotebookError, build
 from figures.outputs import notebook as nbout

@@ -412,7 +412,7 @@ def _short(*sections: lecture.Section, title: str = "A short lecture") -> lectur
 def test_tex_specials_in_titles_reach_every_output_as_text(engine, tmp_path, monkeypatch):
     if engine == "tex":
         tex_engine_or_skip()
-    from derivations.symbols import SIGMOID, sigma, z
+    from derivations.lecture.symbols import SIGMOID, sigma, z
 
     def odds():
         d = dv.Derivation("Odds & ends: 50% of x_j #1 ~ 'quoted'", functions={sigma: SIGMOID},
@@ -453,7 +453,7 @@ def test_manifest_mistakes_are_one_line_errors_from_the_cli(tmp_path, monkeypatc
 
 
 def test_content_no_slide_can_hold_is_refused_with_what_to_split():
-    from derivations.symbols import z
+    from derivations.lecture.symbols import z
 
     def wide():
         d = dv.Derivation("A wide step")
@@ -482,7 +482,7 @@ def test_content_no_slide_can_hold_is_refused_with_what_to_split():
 
 
 def test_frames_with_the_same_file_name_are_refused():
-    from derivations.symbols import z
+    from derivations.lecture.symbols import z
 
     def make(title, name, result):
         def build_():
@@ -507,7 +507,7 @@ def test_a_one_step_result_is_shown_with_its_subject_not_as_a_tautology():
 
 
 def shown_text_(item) -> str:
-    from derivations.printing import shown_text
+    from derivations.engine import shown_text
     return shown_text(item)
 
 
@@ -525,7 +525,7 @@ def test_rebuilding_slides_removes_only_frames_it_wrote(tmp_path):
 def test_a_long_chain_of_tall_steps_stays_on_the_page(engine, tmp_path):
     if engine == "tex":
         tex_engine_or_skip()
-    from derivations.symbols import z
+    from derivations.lecture.symbols import z
 
     def long_chain():
         d = dv.Derivation("A long chain", intro=" ".join(["An introduction of words."] * 12))
@@ -545,8 +545,8 @@ def test_a_long_chain_of_tall_steps_stays_on_the_page(engine, tmp_path):
 
 
 def test_lines_broken_by_estimate_are_those_measuring_every_line_gives():
-    from derivations.printing import note_text
-    from derivations.softmax import softmax_newton
+    from derivations.engine import note_text
+    from derivations.lecture.softmax import softmax_newton
     from figures.outputs import pages
     texts = [note_text(d, step) for d in (softmax_newton(), dv.stable_loss())
              for step in d.verify()._steps[:4]]

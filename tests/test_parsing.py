@@ -12,9 +12,9 @@ import sympy as sp
 from derivations.checking.notation import SOFTMAX
 from derivations.checking.parser import ParseError, evaluated, parse_expression
 from derivations.checking.reading import MAX_LINE, answer_text, parse_answer
-from derivations.loss import loss_of
-from derivations.softmax import A, K, Y, Z
-from derivations.symbols import L, a, b, eta, s, sigma, w_j, x_j, y, z
+from derivations.lecture.loss import loss_of
+from derivations.lecture.softmax import A, K, Y, Z
+from derivations.lecture.symbols import L, a, b, eta, s, sigma, w_j, x_j, y, z
 
 ROOT = Path(__file__).resolve().parents[1]
 j, k, c = (sp.Symbol(n, integer=True, positive=True) for n in "jkc")

@@ -15,8 +15,8 @@ import pytest
 from PIL import Image
 
 import derivations as dv
+from derivations.engine import note_text, step_parts
 from derivations.lecture import LECTURE
-from derivations.printing import note_text, step_parts
 from figures.outputs import build
 from figures.outputs.site import mathml
 from tests.browser import Browser, chromium_or_skip
@@ -157,7 +157,7 @@ def test_a_derivation_page_looks_as_it_did(site, browser, refresh_baselines):
 def _wide(tmp_path: Path) -> Path:
     """A site whose intro, a justification and a step are wider than any screen."""
     from derivations.lecture import Lecture, Section
-    from derivations.symbols import z
+    from derivations.lecture.symbols import z
 
     wide = " + ".join(rf"\frac{{z^{{{k}}}}}{{{k + 1}}}" for k in range(30))
 
@@ -189,7 +189,7 @@ def test_wide_formulas_scroll_in_their_own_box_not_the_page(tmp_path, browser, w
 
 def test_a_failing_page_writes_nothing_and_names_the_step(tmp_path):
     from derivations.lecture import Lecture, Section
-    from derivations.symbols import z
+    from derivations.lecture.symbols import z
 
     def hostile():
         d = dv.Derivation("Hostile", intro="fine")

@@ -7,9 +7,9 @@ import pytest
 import sympy as sp
 
 import logreg
-from derivations import softmax as S
-from derivations.core import Derivation, StepError
-from derivations.symbols import L, mul
+from derivations.engine import Derivation, StepError
+from derivations.lecture import softmax as S
+from derivations.lecture.symbols import L, mul
 from logreg import LogisticRegression, kernels
 from logreg import multinomial as mn
 

@@ -18,8 +18,8 @@ import pytest
 import sympy as sp
 
 import derivations as dv
-from derivations.printing import note_text
-from derivations.symbols import (
+from derivations.engine import note_text
+from derivations.lecture.symbols import (
     LABELS,
     PROBABILITIES,
     SIGMOID,
@@ -40,7 +40,7 @@ ell = sp.Function("L", real=True)
 
 
 def new(**kw) -> dv.Derivation:
-    return dv.Derivation("Probe", functions={sigma: SIGMOID, ell: dv.symbols.NLL}, **kw)
+    return dv.Derivation("Probe", functions={sigma: SIGMOID, ell: dv.lecture.symbols.NLL}, **kw)
 
 
 def rejected(d: dv.Derivation, match: str | None = None) -> str:
@@ -294,7 +294,7 @@ def test_results_are_cited_by_name():
 def test_citing_the_wrong_result_is_rejected():
     d = new()
     step = d.from_(a - y, "cite", dv.logistic_gradient(), "weight")
-    assert step.label == sp.Derivative(dv.symbols.L, w_j)  # the label is what it cites
+    assert step.label == sp.Derivative(dv.lecture.symbols.L, w_j)  # the label is what it cites
     rejected(d, "does not simplify")
 
 
@@ -724,12 +724,12 @@ def test_a_made_up_proof_is_not_taken():
 # Each class below: false steps rejected with a StepError naming the step (or, for a
 # citation, a line that holds only under premises which are then printed beside it),
 # written from the class's description; then true steps an author naturally writes.
-from derivations.loss import loss_of  # noqa: E402
-from derivations.softmax import CLASSES, K, softmax_gradient  # noqa: E402
-from derivations.softmax import A as SA  # noqa: E402
-from derivations.softmax import Y as SY  # noqa: E402
-from derivations.softmax import j as sj  # noqa: E402
-from derivations.softmax import k as sk  # noqa: E402
+from derivations.lecture.loss import loss_of  # noqa: E402
+from derivations.lecture.softmax import CLASSES, K, softmax_gradient  # noqa: E402
+from derivations.lecture.softmax import A as SA  # noqa: E402
+from derivations.lecture.softmax import Y as SY  # noqa: E402
+from derivations.lecture.softmax import j as sj  # noqa: E402
+from derivations.lecture.softmax import k as sk  # noqa: E402
 
 v_pos = sp.Symbol("v", positive=True)
 w_ = sp.Symbol("w", real=True)
@@ -751,7 +751,7 @@ def _loss_with(label) -> dv.Derivation:
     return src
 
 
-NLL_ = dv.symbols.NLL
+NLL_ = dv.lecture.symbols.NLL
 
 
 def test_a_substituted_result_keeps_its_values_when_cited():

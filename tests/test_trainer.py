@@ -533,7 +533,7 @@ def test_printed_kernels_are_the_printout_of_the_proven_forms():
     assert kernels.GENERATED.read_text() == kernelspec.generate(), \
         "logreg/_kernels.py is stale: run python -m logreg.kernelspec"
     assert kernels.stamp_of(kernels._printed.SOURCES) == kernels._printed.STAMP
-    assert "derivations.stepsize" in kernels._printed.SOURCES
+    assert "derivations.lecture.stepsize" in kernels._printed.SOURCES
 
 
 def _python(code: str, cwd=ROOT, **env: str):
@@ -560,7 +560,7 @@ def test_a_changed_derivation_prints_the_kernels_again_once_into_the_cache(tmp_p
     for package in ("derivations", "logreg"):
         shutil.copytree(ROOT / package, src / package,
                         ignore=shutil.ignore_patterns("__pycache__"))
-    with open(src / "derivations" / "stable.py", "a") as f:
+    with open(src / "derivations" / "lecture" / "stable.py", "a") as f:
         f.write("\n# an edit after the kernels were printed\n")
     env = {"PYTHONPATH": str(src), "LOGREG_CACHE_DIR": str(tmp_path / "cache")}
     code = ("import os, sys, logreg.kernels as K\n"
@@ -586,9 +586,9 @@ def _gram_top(X, weights=None):
 
 def _proven_step(G, lam, softmax=False):
     """1/L from the derivations themselves, evaluated by SymPy (not the printed kernels)."""
-    from derivations.stepsize import G as G_
-    from derivations.stepsize import L_s, descent_lemma, smoothness, softmax_smoothness
-    from derivations.symbols import lam as lam_
+    from derivations.lecture.stepsize import G as G_
+    from derivations.lecture.stepsize import L_s, descent_lemma, smoothness, softmax_smoothness
+    from derivations.lecture.symbols import lam as lam_
     L = (softmax_smoothness() if softmax else smoothness()).result("constant")
     step = descent_lemma().result("step")
     return float(step.rhs.subs(L_s, L.subs({G_: G, lam_: lam})))

@@ -27,68 +27,12 @@ import sympy as sp
 from derivations.checking import spec as specs
 from derivations.checking.notation import LOGISTIC, Notation
 from derivations.checking.parser import evaluated
-from derivations.core import Derivation
-from derivations.loss import loss_of
-from derivations.printing import tex
-from derivations.symbols import LABELS, NLL, SIGMOID, L, a, b, s, sigma, w_j, x_j, y, z
+from derivations.checking.spec import ExerciseError, Milestone, Part
+from derivations.engine import Derivation, tex
+from derivations.lecture.loss import loss_of
+from derivations.lecture.symbols import LABELS, NLL, SIGMOID, L, a, b, s, sigma, w_j, x_j, y, z
 
 BUILTIN = Path(__file__).with_name("exercises.toml")
-
-
-class ExerciseError(ValueError):
-    """An exercise file that cannot be used: which exercise, which field, what is wrong."""
-
-
-@dataclass(frozen=True)
-class Milestone:
-    """A line the exercise wants shown, earning ``weight`` shares of the milestones' points.
-
-    ``form``: a line written as one of ``targets`` (same value, same functions applied);
-    ``factors``: a product of the ``targets``, each maybe worked out (summed over
-    ``over``); ``bound``: a step ``lhs \\le rhs`` as one of the ``targets`` says.
-    """
-
-    name: str
-    kind: str
-    targets: tuple[sp.Basic, ...]
-    over: sp.Symbol | None = None
-    weight: Fraction = Fraction(1)
-
-    @property
-    def shown_as(self) -> sp.Basic:
-        """The milestone as one formula, printed in the feedback."""
-        if self.kind != "factors":
-            return self.targets[0]
-        product = sp.Mul(*(sp.UnevaluatedExpr(f) for f in self.targets), evaluate=False)
-        return sp.Sum(product, (self.over, 1, sp.Symbol("K", integer=True, positive=True))) \
-            if self.over is not None else product
-
-    @property
-    def ask(self) -> str:
-        """What completes "proven, but ..." in the feedback."""
-        return f"show the {self.name} ${tex(self.shown_as)}$"
-
-
-@dataclass(frozen=True)
-class Part:
-    """One chain of an exercise: from one of ``start`` to ``goal`` by ``relation``."""
-
-    start: tuple[sp.Basic, ...]
-    goal: sp.Basic
-    relation: str = "="
-    var: sp.Symbol | None = None  # the variable of an equivalence chain
-    milestones: tuple[Milestone, ...] = ()
-    case: sp.Basic | None = None  # k \neq j: every step holds in this case
-    result: str | None = None  # the lecture's result this part is
-    weight: Fraction = Fraction(1)
-    solution: tuple[sp.Basic, ...] = ()  # lines from start to goal, proven when read
-
-    @property
-    def statement(self) -> sp.Basic:
-        r"""What the part proves, e.g. ``\sigma'(z) \le 1/4``."""
-        if self.relation == r"\iff":
-            return self.goal
-        return specs.COMPARE[self.relation](self.start[0], self.goal, evaluate=False)
 
 
 @dataclass(frozen=True, eq=False)

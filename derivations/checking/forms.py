@@ -20,11 +20,10 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from derivations import proof
+from derivations.checking.facts import EqualGiven
 from derivations.checking.parser import evaluated
 from derivations.checking.refuting import _generic, close, index_points, value_at
-from derivations.core import Derivation
-from derivations.proof import ProofGap
+from derivations.engine import Derivation, ProofGap, statements, sums
 
 #: nodes that count as applying a function
 APPLIED = (sp.exp, sp.log, sp.tanh, AppliedUndef, sp.Sum)
@@ -37,7 +36,7 @@ def _names(ctx: Derivation) -> dict:
 
 def _prepared(ctx: Derivation, fixed: Any, e: sp.Basic) -> sp.Basic:
     e = fixed.put(e.xreplace(_names(ctx)))
-    e = proof.canonical_sums(e) if e.has(sp.Sum) else e
+    e = sums.canonical_sums(e) if e.has(sp.Sum) else e
     values = fixed.values()
     return e.xreplace(values) if values else e
 
@@ -117,14 +116,12 @@ def is_start(ctx: Derivation, fixed: Any, raw: sp.Basic, starts: tuple) -> bool:
             return True
     first = evaluated(starts[0])
     if first.has(sp.Derivative) and line.has(sp.Derivative) and \
-            not proof.is_statement(line):
+            not statements.is_statement(line):
         return _proven(ctx, fixed, line, first)
     return False
 
 
 def _proven(ctx: Derivation, fixed: Any, u: sp.Basic, v: sp.Basic) -> bool:
-    from derivations.checking.prover import EqualGiven
-
     class _Line:
         def __init__(self, expr: sp.Basic) -> None:
             self.expr = expr

@@ -24,17 +24,16 @@ from typing import Any
 
 import sympy as sp
 
-from derivations import proof
 from derivations.checking.exercises import EXERCISES, Exercise, Part, free_context
+from derivations.checking.facts import Fixed
 from derivations.checking.forms import is_start
 from derivations.checking.notation import LOGISTIC, Notation
 from derivations.checking.parser import ParseError
-from derivations.checking.prover import Fixed, judge
+from derivations.checking.prover import judge
 from derivations.checking.reading import Line, freeze, parse_answer, thaw
 from derivations.checking.report import ChainResult, MilestoneResult, Report, StepResult
 from derivations.checking.sandbox import MEGABYTES, Outcome, run_all
-from derivations.core import Derivation
-from derivations.printing import tex
+from derivations.engine import Derivation, statements, tex
 
 #: CPU seconds each step may use, and CPU seconds for the whole answer
 SECONDS, BUDGET = 5.0, 60.0
@@ -66,7 +65,7 @@ def _as_text(answer: str | Sequence[Any]) -> str | list[Line]:
     if all(isinstance(item, str) for item in answer):
         return "\n".join(answer)
     if all(isinstance(item, sp.Basic) for item in answer):
-        rel = r"\iff" if all(proof.is_statement(e) for e in answer) else "="
+        rel = r"\iff" if all(statements.is_statement(e) for e in answer) else "="
         return [Line(k + 1, None if k == 0 else rel, e) for k, e in enumerate(answer)]
     raise TypeError("an answer's lines are all strings or all SymPy expressions")
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from derivations.loss import loss_of
-from derivations.softmax import A, B, K, W, X, Y, Z
-from derivations.symbols import L, a, b, eta, lam, s, t, w_j, w_k, x_j, x_k, y, z
+from derivations.lecture.loss import loss_of
+from derivations.lecture.softmax import A, B, K, W, X, Y, Z
+from derivations.lecture.symbols import L, a, b, eta, lam, s, t, w_j, w_k, x_j, x_k, y, z
 
 #: the relations a line may start with (or have between its sides), as the checker names them
 RELATIONS = {"=": "=", r"\iff": r"\iff", r"\Leftrightarrow": r"\iff",

@@ -25,7 +25,7 @@ import sympy as sp
 from derivations.checking.calculus import FUNCTIONS, Calculus, _Dots, _neg, _product
 from derivations.checking.notation import KNOWN, LOGISTIC, RELATIONS, SIZING, Notation
 from derivations.checking.tokens import ParseError, Token, math_tokens, raw_tokens
-from derivations.symbols import sigma
+from derivations.lecture.symbols import sigma
 
 MAX_DEPTH = 24       # nested groups, fractions, brackets and operators
 MAX_DIGITS = 12      # digits in one number

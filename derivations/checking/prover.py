@@ -1,7 +1,7 @@
 r"""The verdict on one step, worked out in a child process under the checker's limits.
 
 A step is a line and the one before it; it is proven by the same relations and
-soundness rules as the lecture's derivations (:mod:`derivations.relations`), with
+soundness rules as the lecture's derivations (:mod:`derivations.engine`), with
 the exercise's definitions, declared conditions, given facts (one-hot labels) and
 case (``k \neq j``). Numbers may refute a step, never prove one
 (:mod:`.refuting`). :func:`prove_exercise` proves an exercise's own chain the
@@ -11,107 +11,30 @@ same way when it is first used.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
 
-from derivations import proof
+from derivations.checking.facts import Fixed, relation_for
 from derivations.checking.forms import matches
 from derivations.checking.parser import evaluated
 from derivations.checking.refuting import holds_infinite, refute, wrong
 from derivations.checking.report import Counterexample
 from derivations.checking.sandbox import run_all
-from derivations.core import Derivation
-from derivations.printing import tex
-from derivations.proof import ProofGap
-from derivations.relations import (
-    Bound,
-    Equivalent,
-    Relation,
-    Shown,
-    _same_singularities,
-    prove_equal,
+from derivations.engine import (
+    Derivation,
+    ProofGap,
+    definedness,
+    domains,
+    statements,
+    tex,
 )
+from derivations.engine.relation import _same_singularities
 
-__all__ = ["Fixed", "judge", "prove_exercise", "relation_for", "verdict"]
+__all__ = ["judge", "prove_exercise", "verdict"]
 
-
-@dataclass(frozen=True)
-class Fixed:
-    """What every step of a part may use: given facts (``Σ_k y_k = 1``) and a case
-    of two indices (``k \\neq j`` sets ``δ_kj`` to 0; ``k = j`` puts ``j`` for ``k``)."""
-
-    given: tuple[tuple[sp.Basic, sp.Basic], ...] = ()
-    case: sp.Basic | None = None
-
-    def values(self, facts: bool = True) -> dict:
-        out = {proof.canonical_sums(k): v for k, v in self.given} if facts else {}
-        if isinstance(self.case, sp.Ne):
-            out[sp.KroneckerDelta(*self.case.args)] = sp.S.Zero
-        return out
-
-    def put(self, e: sp.Basic) -> sp.Basic:
-        """``e`` in the case ``k = j`` (indices of sums renamed first)."""
-        if isinstance(self.case, sp.Eq):
-            k, j = self.case.args
-            return proof.fresh_indices(e, always=True).xreplace({k: j})
-        return e
-
-
-@dataclass(frozen=True)
-class EqualGiven(Relation):
-    """Equal for every allowed value, using the part's given facts and case (shown)."""
-
-    fixed: Fixed = Fixed()
-
-    def check(self, d: Derivation, prev: Any, step: Any) -> None:
-        f = self.fixed
-        before, after = f.put(prev.expr), f.put(step.expr)
-        try:  # the facts only where the proof needs them: they hide the sums they replace
-            prove_equal(with_facts(d, f, facts=False), before, after)
-        except ProofGap:
-            if not f.given:
-                raise
-            prove_equal(with_facts(d, f), before, after)
-            object.__setattr__(self, "used", True)  # shown beside the step
-
-    def shown(self, d: Derivation, prev: Any, step: Any) -> list[Shown]:
-        used = getattr(self, "used", False)
-        facts = [sp.Eq(k, v, evaluate=False) for k, v in self.fixed.given if used]
-        return ([Shown("with", tuple(facts))] if facts else []) + \
-            ([Shown("if", (self.fixed.case,))] if self.fixed.case is not None else [])
-
-
-class _WithFacts(Derivation):
-    """A context whose expansions have the given facts put in, exactly where they stand
-    (``Σ_k y_k`` is 1, ``δ_kj`` is 0)."""
-
-    _facts: dict = {}  # noqa: RUF012 - set per instance, before any expansion
-
-    def _expand(self, expr: Any) -> Any:
-        out = super()._expand(expr)
-        return out.xreplace(self._facts) if isinstance(out, sp.Basic) else out
-
-
-def with_facts(d: Derivation, fixed: Fixed, facts: bool = True) -> Derivation:
-    """``d`` with ``fixed``'s facts (or only its case) put in after every expansion."""
-    values = fixed.values(facts)
-    if not values:
-        return d
-    out = _WithFacts(d.title, name=d.name, where=d.where, functions=d.functions,
-                     conditions=d.conditions)
-    out._facts = values  # a private field: a Derivation's public ones are fixed
-    return out
-
-
-def relation_for(relation: str, var: sp.Symbol | None, fixed: Fixed = Fixed()) -> Relation:
-    """The lecture's relation for a step written with ``relation``."""
-    if relation == "=":
-        return EqualGiven(fixed=fixed)
-    if relation == r"\iff":
-        return Equivalent(var=var)
-    return Bound(sign=relation)
+#: no given facts and no case
+NOTHING = Fixed()
 
 
 class _Undefined(ProofGap):
@@ -122,11 +45,11 @@ def _as_written(d: Derivation, prev: sp.Basic, cur: sp.Basic) -> None:
     """Denominators and logarithms as the student wrote them (before SymPy cancels
     ``y/y``) must be undefined at the same places on both sides, else ProofGap."""
     def parts(e: sp.Basic) -> list[sp.Basic]:
-        return [d.expand(evaluated(u)) for u in proof.undefined_where(e)]
+        return [d.expand(evaluated(u)) for u in definedness.undefined_where(e)]
 
     before, after = parts(prev), parts(cur)
     free = set().union(set(), *(u.free_symbols for u in before + after))
-    for inst in proof.instances(d.conditions, free):
+    for inst in domains.instances(d.conditions, free):
         b, c = [u.xreplace(inst) for u in before], [u.xreplace(inst) for u in after]
         if any(u == 0 for u in b) != any(u == 0 for u in c):
             at = ", ".join(f"{k} = {v}" for k, v in inst.items())
@@ -185,7 +108,7 @@ def judge(ctx: Derivation, prev_raw: sp.Basic | None, cur_raw: sp.Basic,
 
 
 def verdict(ctx: Derivation, prev: sp.Basic, cur: sp.Basic, relation: str,
-            var: sp.Symbol | None, fixed: Fixed = Fixed(), raw: tuple = (None, None)) -> dict:
+            var: sp.Symbol | None, fixed: Fixed = NOTHING, raw: tuple = (None, None)) -> dict:
     """proven (with what it relied on), wrong (a counterexample), or undecided."""
     if relation == r"\iff":
         if var is None:
@@ -206,8 +129,8 @@ def verdict(ctx: Derivation, prev: sp.Basic, cur: sp.Basic, relation: str,
         if holds_infinite(left, right, relation):
             return {"status": "proven", "reason": ""}
         return wrong(d, prev, cur, relation, var, Counterexample((), (), left, right))
-    statements = proof.is_statement(prev) or proof.is_statement(cur) or relation == r"\iff"
-    if not statements:  # numbers may disprove: a wrong step needs no failed proof first
+    stated = statements.is_statement(prev) or statements.is_statement(cur) or relation == r"\iff"
+    if not stated:  # numbers may disprove: a wrong step needs no failed proof first
         found = refute(d, prev, cur, relation, fixed)
         if found is not None:
             return wrong(d, prev, cur, relation, var, found)
@@ -218,7 +141,7 @@ def verdict(ctx: Derivation, prev: sp.Basic, cur: sp.Basic, relation: str,
     except _Undefined as gap:
         return {"status": "wrong", "reason": str(gap)}
     except ProofGap as gap:
-        found = refute(d, prev, cur, relation, fixed) if statements else None
+        found = refute(d, prev, cur, relation, fixed) if stated else None
         if found is not None:
             return wrong(d, prev, cur, relation, var, found)
         text = str(gap)

@@ -19,13 +19,19 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.logic.boolalg import BooleanAtom
 
-from derivations import proof
 from derivations.checking.report import Counterexample
-from derivations.core import Derivation
-from derivations.printing import tex
-from derivations.proof import ProofGap
-from derivations.relations import Equal, Equivalent
-from derivations.symbols import a, sigma, x_j, y, z
+from derivations.engine import (
+    Derivation,
+    Equal,
+    Equivalent,
+    ProofGap,
+    counterexamples,
+    definedness,
+    domains,
+    statements,
+    tex,
+)
+from derivations.lecture.symbols import a, sigma, x_j, y, z
 
 #: factors a student commonly drops or adds, in the lecture's notation
 FACTORS = (x_j, a * (1 - a), a, 1 - a, sigma(z) * (1 - sigma(z)), sigma(z), 1 - sigma(z),
@@ -86,7 +92,7 @@ def value_at(expr: sp.Basic, point: dict) -> complex | None:
         plain = {k: v for k, v in point.items() if not isinstance(k, sp.Indexed)}
         cells = {k: v for k, v in point.items() if isinstance(k, sp.Indexed)}
         out = sp.S(expr.xreplace(plain)).doit()
-        return proof.number(sp.S(out.xreplace(cells)).doit() if cells else out)
+        return counterexamples.number(sp.S(out.xreplace(cells)).doit() if cells else out)
     except (TypeError, ValueError, RecursionError, NotImplementedError, AttributeError,
             ZeroDivisionError):
         return None
@@ -163,9 +169,9 @@ def index_points(exprs: list[sp.Basic], fixed: Any = None, count: int = 2) -> li
 def refute(d: Derivation, prev: sp.Basic, cur: sp.Basic, relation: str,
            fixed: Any = None) -> Counterexample | None:
     """A point where the step fails, shown in the student's symbols, else None."""
-    if relation == r"\iff" or proof.is_statement(prev) or proof.is_statement(cur):
-        found = proof.counterexample(d.expand(prev), d.expand(cur), d.conditions,
-                                     statements=True)
+    if relation == r"\iff" or statements.is_statement(prev) or statements.is_statement(cur):
+        found = counterexamples.counterexample(d.expand(prev), d.expand(cur), d.conditions,
+                                               statements=True)
         if found is None:
             return None
         return Counterexample(tuple(found["at"].items()), (), found["before"], found["after"])
@@ -185,7 +191,7 @@ def refute(d: Derivation, prev: sp.Basic, cur: sp.Basic, relation: str,
     if left.has(sp.Sum, sp.Indexed) or right.has(sp.Sum, sp.Indexed):
         return _refute_indexed(left, right, relation, view, fixed)
     free_syms = {s for s in left.free_symbols | right.free_symbols if isinstance(s, sp.Symbol)}
-    for point in proof.sample_points(free_syms, view.conditions, limit=80):
+    for point in counterexamples.sample_points(free_syms, view.conditions, limit=80):
         u, v = _values(left, right, point)
         if u is None or v is None:
             continue  # undefined, or not real there: no evidence either way
@@ -193,7 +199,7 @@ def refute(d: Derivation, prev: sp.Basic, cur: sp.Basic, relation: str,
             derived = []
             for name, _ in view.where:
                 if name in seen and isinstance(name, sp.Symbol):
-                    value = proof.number(view.expand(name).xreplace(point))
+                    value = counterexamples.number(view.expand(name).xreplace(point))
                     if value is not None:
                         derived.append((name, sp.Float(value.real, 15)))
             order = sorted(point.items(), key=lambda kv: (kv[0] not in seen, str(kv[0])))
@@ -203,8 +209,8 @@ def refute(d: Derivation, prev: sp.Basic, cur: sp.Basic, relation: str,
 
 
 def _values(left: sp.Basic, right: sp.Basic, point: dict) -> tuple:
-    u = proof.number(sp.S(left.xreplace(point)).doit())
-    v = proof.number(sp.S(right.xreplace(point)).doit())
+    u = counterexamples.number(sp.S(left.xreplace(point)).doit())
+    v = counterexamples.number(sp.S(right.xreplace(point)).doit())
     if u is None or v is None or abs(u.imag) > 1e-12 or abs(v.imag) > 1e-12:
         return None, None
     return u, v
@@ -240,7 +246,7 @@ def _refute_indexed(left: sp.Basic, right: sp.Basic, relation: str, d: Derivatio
                     values[cell] = _VALUES[(n + tries) % len(_VALUES)]
             others = {s for s in lft.free_symbols | rgt.free_symbols
                       if isinstance(s, sp.Symbol)} - labels(lft, rgt)
-            rest = next(proof.sample_points(others, d.conditions, limit=1), {})
+            rest = next(counterexamples.sample_points(others, d.conditions, limit=1), {})
             u, v = _values(lft, rgt, {**values, **rest})
             if u is not None and v is not None and not holds(u, v, relation):
                 at = (*point.items(), *rest.items(), *values.items())
@@ -268,9 +274,9 @@ def _generic(symbols: set, d: Derivation) -> list[dict]:
     for shift in (0, 1):
         point = {}
         for k, s in enumerate(sorted(symbols, key=str)):
-            domain = proof.condition_set(s, d.conditions)
+            domain = domains.condition_set(s, d.conditions)
             options = [v for v in values[shift:] + values[:shift]
-                       if proof.contained(v, domain)] if domain is not None else list(values)
+                       if definedness.contained(v, domain)] if domain is not None else list(values)
             if isinstance(domain, sp.FiniteSet):
                 options = list(domain)
             point[s] = (options or [sp.S.Half])[(k + shift) % len(options or [0])]

@@ -21,7 +21,7 @@ import sympy as sp
 from sympy.logic.boolalg import BooleanAtom
 
 from derivations.checking.scoring import Award, cents, rule, split
-from derivations.printing import tex
+from derivations.engine import tex
 
 MARKS = {"start": "·", "proven": "✓", "wrong": "✗", "undecided": "?", "limit": "!",
          "unchecked": "-"}

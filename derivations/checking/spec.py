@@ -12,6 +12,7 @@ such as ``y \in \{0, 1\}`` or ``a \in (0, 1)``, ``given`` facts such as
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -20,14 +21,68 @@ import sympy as sp
 from derivations.checking.notation import LOGISTIC, NOTATIONS, RELATIONS, Notation  # noqa: F401
 from derivations.checking.parser import ParseError, evaluated, parse_tokens
 from derivations.checking.reading import COMPARE, _pieces, _statement, row
-from derivations.core import Derivation
+from derivations.engine import Derivation, tex
 
 __all__ = ["COMPARE", "condition", "definition", "given", "math", "part"]
 
 
-def _error(where: str, message: str) -> ValueError:
-    from derivations.checking.exercises import ExerciseError
+class ExerciseError(ValueError):
+    """An exercise file that cannot be used: which exercise, which field, what is wrong."""
 
+
+@dataclass(frozen=True)
+class Milestone:
+    """A line the exercise wants shown, earning ``weight`` shares of the milestones' points.
+
+    ``form``: a line written as one of ``targets`` (same value, same functions applied);
+    ``factors``: a product of the ``targets``, each maybe worked out (summed over
+    ``over``); ``bound``: a step ``lhs \\le rhs`` as one of the ``targets`` says.
+    """
+
+    name: str
+    kind: str
+    targets: tuple[sp.Basic, ...]
+    over: sp.Symbol | None = None
+    weight: Fraction = Fraction(1)
+
+    @property
+    def shown_as(self) -> sp.Basic:
+        """The milestone as one formula, printed in the feedback."""
+        if self.kind != "factors":
+            return self.targets[0]
+        product = sp.Mul(*(sp.UnevaluatedExpr(f) for f in self.targets), evaluate=False)
+        return sp.Sum(product, (self.over, 1, sp.Symbol("K", integer=True, positive=True))) \
+            if self.over is not None else product
+
+    @property
+    def ask(self) -> str:
+        """What completes "proven, but ..." in the feedback."""
+        return f"show the {self.name} ${tex(self.shown_as)}$"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One chain of an exercise: from one of ``start`` to ``goal`` by ``relation``."""
+
+    start: tuple[sp.Basic, ...]
+    goal: sp.Basic
+    relation: str = "="
+    var: sp.Symbol | None = None  # the variable of an equivalence chain
+    milestones: tuple[Milestone, ...] = ()
+    case: sp.Basic | None = None  # k \neq j: every step holds in this case
+    result: str | None = None  # the lecture's result this part is
+    weight: Fraction = Fraction(1)
+    solution: tuple[sp.Basic, ...] = ()  # lines from start to goal, proven when read
+
+    @property
+    def statement(self) -> sp.Basic:
+        r"""What the part proves, e.g. ``\sigma'(z) \le 1/4``."""
+        if self.relation == r"\iff":
+            return self.goal
+        return COMPARE[self.relation](self.start[0], self.goal, evaluate=False)
+
+
+def _error(where: str, message: str) -> ValueError:
     return ExerciseError(f"{where}: {message}")
 
 
@@ -161,8 +216,6 @@ def weight(value: Any, where: str, most: float | None = None) -> Fraction:
 
 
 def part(item: Any, n: Notation, where: str, source: Derivation | None) -> Any:
-    from derivations.checking.exercises import Part
-
     if not isinstance(item, dict):
         raise _error(where, "a table with a start and a goal")
     only(item, {"start", "goal", "relation", "variable", "case", "result", "milestone",
@@ -219,8 +272,6 @@ def _case(latex: str, n: Notation, where: str) -> sp.Basic:
 
 
 def milestone(item: Any, n: Notation, where: str) -> Any:
-    from derivations.checking.exercises import Milestone
-
     if not isinstance(item, dict):
         raise _error(where, "a table with a name and a form, factors or bound")
     only(item, {"name", "form", "factors", "bound", "sum", "points"}, where)

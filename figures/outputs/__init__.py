@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
-from derivations.core import verify_all
+from derivations.engine import verify_all
 from derivations.lecture import Lecture
 from figures.outputs.base import Context, Output
 from figures.outputs.engines import PdfError, choose_engine

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 
 from derivations.checking import Report, visible
-from derivations.printing import tex
+from derivations.engine import tex
 from figures.outputs.site import mathml, prose
 
 LABELS = {"start": "start", "proven": "proven", "wrong": "wrong", "undecided": "undecided",

@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
+from derivations.engine import escape_text
 from derivations.lecture import Algorithm, Lecture
-from derivations.printing import escape_text
 from figures import natural_size
 from figures.outputs.base import Context, Output
 from figures.outputs.files import write_atomic

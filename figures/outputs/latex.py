@@ -1,7 +1,7 @@
 r"""LaTeX sources: each derivation as a ``.tex`` that compiles alone or is ``\input``.
 
 A preamble is assembled from its parts (:func:`preamble`), never edited as a
-string; the math inside comes from :mod:`derivations.printing`, which prints
+string; the math inside comes from :mod:`derivations.engine.printing`, which prints
 the objects the checker proved.
 """
 
@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from derivations.core import Derivation
+from derivations.engine import Derivation, escape_text
 from derivations.lecture import Lecture
-from derivations.printing import escape_text
 from figures.outputs.base import Context, Output
 from figures.outputs.files import write_atomic
 

@@ -24,9 +24,8 @@ import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-from derivations.core import Derivation, Step
+from derivations.engine import Derivation, Step, note_text, shown_text, step_parts, tex, why_latex
 from derivations.lecture import Lecture, Section
-from derivations.printing import note_text, shown_text, step_parts, tex, why_latex
 from figures import FIGURES
 from figures.outputs.base import Context, Output
 from figures.outputs.files import write_atomic

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
 from matplotlib.patches import FancyBboxPatch
 
-from derivations.core import Derivation
+from derivations.engine import Derivation
 from derivations.lecture import Algorithm
 from figures import FIGURES, natural_size
 from figures.style import BLUE, GREY, SIZES, metadata, style

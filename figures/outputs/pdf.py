@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-from derivations.core import Derivation
+from derivations.engine import Derivation
 from derivations.lecture import Lecture
 from figures.outputs.base import Context, Output
 from figures.outputs.files import write_atomic

@@ -19,9 +19,8 @@ from typing import ClassVar
 
 from latex2mathml.converter import convert
 
-from derivations.core import Derivation
+from derivations.engine import Derivation, note_text, step_parts
 from derivations.lecture import Lecture, Section
-from derivations.printing import note_text, step_parts
 from figures import FIGURES, natural_size
 from figures.outputs.base import Context, Output
 from figures.outputs.files import write_atomic

@@ -24,10 +24,17 @@ from typing import ClassVar
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.font_manager import FontProperties
 
-from derivations.core import Derivation, Step
+from derivations.engine import (
+    Derivation,
+    Shown,
+    Step,
+    escape_text,
+    shown_text,
+    step_parts,
+    tex,
+    verbatim_latex,
+)
 from derivations.lecture import Lecture, Section
-from derivations.printing import escape_text, shown_text, step_parts, tex, verbatim_latex
-from derivations.relations import Shown
 from figures.outputs.base import Context, Output
 from figures.outputs.files import write_atomic
 from figures.outputs.pages import Geometry, Pages, display, measure, pdf_bytes, wrap

@@ -1,10 +1,11 @@
 """The vanishing gradient: each sigmoid layer multiplies the gradient by w σ'(z), |w σ'| <= |w|/4.
 
 In a stack of sigmoid layers a_l = σ(w_l a_{l-1} + b_l) the chain rule multiplies one
-factor w_l σ'(z_l) per layer. Since 0 < σ' <= 1/4 (:func:`derivations.stepsize.sigmoid_bound`)
-each factor is at most |w_l|/4, so through D layers (D, not L: L is the loss) the gradient
-is at most Π_l |w_l| / 4^D: 4^{-D} when every |w_l| <= 1. In the tails, |z| >= 5, σ' is
-below 0.007, and the gradient all but vanishes.
+factor w_l σ'(z_l) per layer. Since 0 < σ' <= 1/4
+(:func:`derivations.lecture.stepsize.sigmoid_bound`) each factor is at most |w_l|/4, so
+through D layers (D, not L: L is the loss) the gradient is at most Π_l |w_l| / 4^D:
+4^{-D} when every |w_l| <= 1. In the tails, |z| >= 5, σ' is below 0.007, and the
+gradient all but vanishes.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.core import Derivation
-from derivations.sigmoid import sigmoid_derivative
-from derivations.stepsize import sigmoid_bound
-from derivations.symbols import SIGMOID, mul, sigma, z
+from derivations.engine import Derivation
+from derivations.lecture.sigmoid import sigmoid_derivative
+from derivations.lecture.stepsize import sigmoid_bound
+from derivations.lecture.symbols import SIGMOID, mul, sigma, z
 
 
 def _layer(name: str) -> sp.Symbol:

@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
-from derivations.chain_rule import logistic_gradient
-from derivations.comparison import adaline_comparison
-from derivations.core import Derivation
-from derivations.curvature import curvature, l2_penalty
-from derivations.loss import nll_loss
-from derivations.sgd import algorithm, sgd_rule
-from derivations.sigmoid import sigmoid_derivative
-from derivations.softmax import (
+from derivations.engine import Derivation
+from derivations.lecture.chain_rule import logistic_gradient
+from derivations.lecture.comparison import adaline_comparison
+from derivations.lecture.curvature import curvature, l2_penalty
+from derivations.lecture.loss import nll_loss
+from derivations.lecture.sgd import algorithm, sgd_rule
+from derivations.lecture.sigmoid import sigmoid_derivative
+from derivations.lecture.softmax import (
     shift_invariance,
     softmax_gradient,
     softmax_hessian,
@@ -35,10 +35,15 @@ from derivations.softmax import (
     stable_log_softmax,
     two_classes,
 )
-from derivations.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid
-from derivations.stepsize import descent_lemma, sigmoid_bound, smoothness, softmax_smoothness
-from derivations.threshold import threshold
-from derivations.vanishing import sigmoid_tails, vanishing_gradient
+from derivations.lecture.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid
+from derivations.lecture.stepsize import (
+    descent_lemma,
+    sigmoid_bound,
+    smoothness,
+    softmax_smoothness,
+)
+from derivations.lecture.threshold import threshold
+from derivations.lecture.vanishing import sigmoid_tails, vanishing_gradient
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,7 @@ class Lecture:
     sections: tuple[Section, ...]
 
     def __post_init__(self) -> None:
-        from derivations.core import StepError, text_problem
+        from derivations.engine import StepError, text_problem
         for what, text in (("title", self.title), ("introduction", self.intro)):
             if bad := text_problem(text):  # it goes into TeX, like a justification
                 raise StepError(f"the lecture's {what}: {bad}")

@@ -6,9 +6,9 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.chain_rule import adaline_gradient, logistic_gradient, sigmoid_mse_gradient
-from derivations.core import Derivation
-from derivations.symbols import a, b, mul, s, w_j, x_j, y, z
+from derivations.engine import Derivation
+from derivations.lecture.chain_rule import adaline_gradient, logistic_gradient, sigmoid_mse_gradient
+from derivations.lecture.symbols import a, b, mul, s, w_j, x_j, y, z
 
 i = sp.Symbol("i", integer=True, positive=True)
 n = sp.Symbol("n", integer=True, positive=True)

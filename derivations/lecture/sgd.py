@@ -6,9 +6,9 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.chain_rule import logistic_gradient
-from derivations.core import Derivation
-from derivations.symbols import SIGMOID, a, b, eta, mul, s, sigma, w_j, x_j, y, z
+from derivations.engine import Derivation
+from derivations.lecture.chain_rule import logistic_gradient
+from derivations.lecture.symbols import SIGMOID, a, b, eta, mul, s, sigma, w_j, x_j, y, z
 
 i = sp.Symbol("i", integer=True, positive=True)
 B = sp.Symbol("B", integer=True, positive=True)
@@ -47,7 +47,7 @@ def algorithm() -> tuple[str, ...]:
     >>> print(algorithm()[-1].split("; ")[0])
     $w_{j} \leftarrow w_{j} - \eta \left(a - y\right) x_{j}$ for every $j$
     """
-    from derivations.printing import step_line
+    from derivations.engine import step_line
 
     d = sgd_rule().verify()
     weight, bias = (d.chain(name)[-1] for name in ("weight", "bias"))

@@ -14,9 +14,9 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.core import Derivation
-from derivations.sigmoid import sigmoid_derivative
-from derivations.symbols import SIGMOID, a, lam, mul, sigma, z
+from derivations.engine import Derivation
+from derivations.lecture.sigmoid import sigmoid_derivative
+from derivations.lecture.symbols import SIGMOID, a, lam, mul, sigma, z
 
 HALF = sp.S.Half
 QUARTER = sp.Rational(1, 4)

@@ -6,8 +6,8 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.core import Derivation
-from derivations.symbols import LABELS, NLL, PROBABILITIES, a, mul, y
+from derivations.engine import Derivation
+from derivations.lecture.symbols import LABELS, NLL, PROBABILITIES, a, mul, y
 
 #: L(a, y) as a function, so that L(a, 1) unfolds to the loss with y = 1
 loss_of = sp.Function("L", real=True)

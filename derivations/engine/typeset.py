@@ -1,8 +1,16 @@
-"""Rendering derivations to LaTeX, Markdown and matplotlib mathtext.
+r"""Expressions and prose as LaTeX: the one printer of SymPy objects every output uses.
 
-Every step's math is one line of plain LaTeX that matplotlib's mathtext also
-parses (no ``cases``, ``\\iff`` or ``\\tfrac``), so the PDF engine without TeX
-can draw the same steps line by line.
+:func:`tex` prints any expression in the lecture's notation (one line of plain LaTeX that
+matplotlib's mathtext also parses: no ``cases``, ``\iff`` or ``\tfrac``, so the PDF engine
+without TeX can draw the same steps line by line); :func:`escape_text` and its neighbours
+put prose with ``$...$`` math into TeX; :func:`looks` is what a symbol looks like once
+printed, so that two that look alike can be told apart (:mod:`.lookalikes`).
+Nothing here knows a derivation: the printers of whole derivations are
+:mod:`derivations.engine.printing`, the top floor.
+
+>>> import sympy as sp
+>>> tex(sp.Symbol("eta") / 2)
+'\\frac{\\eta}{2}'
 """
 
 from __future__ import annotations
@@ -10,17 +18,11 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from derivations.core import Derivation, Step
-    from derivations.relations import Shown
 
 
 class LectureLatexPrinter(LatexPrinter):
@@ -128,42 +130,6 @@ def tex(expr: Any) -> str:
     return _PRINTER.doprint(expr)
 
 
-def step_parts(step: Step) -> tuple[str, str]:
-    """The math left and right of the alignment point of one step: ``("\\sigma'(z)", "= ...")``."""
-    rel = step.relation
-    body = tex(step.expr)
-    if step.label is not None:
-        return tex(step.label), f"{rel.sign} {body}"
-    if rel.starts_chain:
-        return "", body
-    return "", f"{rel.sign} {body}"
-
-
-def step_line(step: Step) -> str:
-    """One step as a single mathtext-safe line, e.g. ``\\sigma'(z) = ...``."""
-    left, right = step_parts(step)
-    return f"{left} {right}".strip()
-
-
-def shown_text(item: Shown) -> str:
-    math = ", ".join(f"${tex(m)}$" for m in item.math)
-    return " ".join(p for p in (item.word, item.text, math) if p)
-
-
-def note_text(d: Derivation, step: Step) -> str:
-    r"""The justification and every condition the check used, as text with ``$math$``.
-
-    >>> import derivations
-    >>> d = derivations.threshold().verify()
-    >>> print(note_text(d, d.steps[1]))
-    definition of $\sigma$; for $z \in \mathbb{R}$
-    """
-    items = d.shown(step)
-    number = [i.word for i in items if i.word.startswith("(") and not i.math]
-    rest = [shown_text(i) for i in items if i.word not in number]
-    return " ".join([*number, "; ".join([step.why, *rest])])
-
-
 def escape_text(text: str) -> str:
     r"""Prose with ``$math$`` for LaTeX: every special character escaped outside the math.
 
@@ -198,34 +164,9 @@ def why_latex(why: str) -> str:
     return r"\text{" + escape_text(why) + "}"
 
 
-def _aligned(d: Derivation, chain: list[Step], note: Callable[[str], str]) -> str:
-    rows = []
-    for step in chain:
-        left, right = step_parts(step)
-        rows.append(f"{left} &{right} && {note(note_text(d, step))}")
-    return " \\\\\n".join(rows)
-
-
 def note_box(text: str, width: str = r"0.36\linewidth") -> str:
     r"""A note for a TeX document: a ragged-right paragraph box that wraps."""
     return rf"\parbox[t]{{{width}}}{{\raggedright\small " + escape_text(text) + r"\strut}"
-
-
-def latex(d: Derivation) -> str:
-    """Each chain of ``d`` as an ``align*`` environment, justification on the right."""
-    return "\n".join(f"\\begin{{align*}}\n{_aligned(d, chain, note_box)}\n\\end{{align*}}"
-                     for chain in d.chains())
-
-
-def markdown(d: Derivation) -> str:
-    """``d`` as Markdown: a heading, the introduction, ``$$`` blocks per chain."""
-    out = [f"## {d.title}", ""]
-    if d.intro:
-        out += [d.intro, ""]
-    for chain in d.chains():
-        out += ["$$", r"\begin{aligned}", _aligned(d, chain, why_latex), r"\end{aligned}", "$$",
-                ""]
-    return "\n".join(out)
 
 
 # ------------------------------------------------------------ look-alikes --

@@ -6,8 +6,8 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.core import Derivation
-from derivations.symbols import SIGMOID, mul, sigma, z
+from derivations.engine import Derivation
+from derivations.lecture.symbols import SIGMOID, mul, sigma, z
 
 HALF = sp.S.Half
 

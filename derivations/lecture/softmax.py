@@ -18,9 +18,9 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.core import Derivation
-from derivations.loss import loss_of
-from derivations.symbols import NLL, SIGMOID, L, mul, sigma
+from derivations.engine import Derivation
+from derivations.lecture.loss import loss_of
+from derivations.lecture.symbols import NLL, SIGMOID, L, mul, sigma
 
 #: the number of classes and of features
 K = sp.Symbol("K", integer=True, positive=True)

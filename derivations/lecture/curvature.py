@@ -6,8 +6,24 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.core import Derivation
-from derivations.symbols import NLL, SIGMOID, L, a, b, lam, mul, s, sigma, w_j, w_k, x_j, x_k, y, z
+from derivations.engine import Derivation
+from derivations.lecture.symbols import (
+    NLL,
+    SIGMOID,
+    L,
+    a,
+    b,
+    lam,
+    mul,
+    s,
+    sigma,
+    w_j,
+    w_k,
+    x_j,
+    x_k,
+    y,
+    z,
+)
 
 #: one weight's share of the L2 penalty R = sum_k lambda/2 w_k^2
 PENALTY = lam / 2 * w_j**2

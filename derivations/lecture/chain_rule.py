@@ -11,8 +11,8 @@ from functools import cache
 
 import sympy as sp
 
-from derivations.core import Derivation
-from derivations.symbols import MSE, NLL, SIGMOID, L, a, b, mul, s, sigma, w_j, x_j, y, z
+from derivations.engine import Derivation
+from derivations.lecture.symbols import MSE, NLL, SIGMOID, L, a, b, mul, s, sigma, w_j, x_j, y, z
 
 
 def chain_rule(activation: sp.Expr, loss: sp.Lambda, *, title: str, name: str,

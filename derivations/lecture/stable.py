@@ -16,11 +16,11 @@ from functools import cache
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
 
-from derivations.chain_rule import logistic_gradient
-from derivations.core import Derivation
-from derivations.curvature import curvature
-from derivations.loss import loss_of
-from derivations.symbols import LABELS, NLL, SIGMOID, a, mul, sigma, softplus, t, y, z
+from derivations.engine import Derivation
+from derivations.lecture.chain_rule import logistic_gradient
+from derivations.lecture.curvature import curvature
+from derivations.lecture.loss import loss_of
+from derivations.lecture.symbols import LABELS, NLL, SIGMOID, a, mul, sigma, softplus, t, y, z
 
 
 def sign_cases(var: sp.Symbol) -> tuple[sp.Basic, sp.Basic]:
