@@ -33,14 +33,20 @@ kernels are printed again here, once, into :func:`cache_dir`.
 
 from __future__ import annotations
 
-import ast
-import hashlib
-import importlib.util
+import importlib
 import os
 import types
 from pathlib import Path
 
 import numpy as np
+
+from logreg.provenance import (  # GENERATED and sources: importable from here, as before
+    GENERATED,  # noqa: F401
+    SPEC,
+    source_stamp,
+    sources,  # noqa: F401
+    stamp_of,
+)
 
 __all__ = [
     "curvature",
@@ -63,71 +69,6 @@ __all__ = [
     "softmax_loss",
     "softmax_smoothness",
 ]
-
-#: the printed kernels, part of the package
-GENERATED = Path(__file__).with_name("_kernels.py")
-#: the module that says which proven results are printed, and how
-SPEC = "logreg.kernelspec"
-
-
-# ------------------------------------------------ which files the kernels come from --
-def _module_file(name: str) -> Path | None:
-    """The file of module ``pkg.mod`` of this project, found without importing it."""
-    package, _, rest = name.partition(".")
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    base = Path(next(iter(spec.submodule_search_locations)))
-    path = base.joinpath(*rest.split(".")).with_suffix(".py") if rest else base / "__init__.py"
-    return path if path.is_file() else None
-
-
-def _imported_derivations(path: Path) -> set[str]:
-    """The ``derivations`` modules that the file at ``path`` imports (anywhere in it)."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_bytes())):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
-        found |= {n for n in names if n.startswith("derivations.") and _module_file(n)}
-    return found
-
-
-def sources() -> list[str]:
-    """The spec and every ``derivations`` module it reaches through imports, by name.
-
-    (The package ``__init__`` files are left out: they only re-export.)
-    """
-    todo, seen = [SPEC], set()
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        path = _module_file(name)
-        if path is not None:
-            todo.extend(_imported_derivations(path) - seen)
-    return sorted(seen)
-
-
-def stamp_of(names: list[str] | tuple[str, ...]) -> str:
-    """sha256 over the named modules' files (names and bytes); a missing one counts too."""
-    digest = hashlib.sha256()
-    for name in names:
-        path = _module_file(name)
-        digest.update(name.encode() + b"\0")
-        digest.update(path.read_bytes() if path is not None else b"<missing>")
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def source_stamp() -> tuple[str, list[str]]:
-    """``(stamp, sources)`` as they are now (parses the sources' imports)."""
-    names = sources()
-    return stamp_of(names), names
-
 
 # ---------------------------------------------------------------- loading them --
 def cache_dir() -> Path:
