@@ -166,8 +166,9 @@ def read_graph(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> Graph
         if target in seen:
             return set()
         seen = seen | {target}
-        if not names:   # the whole package: everything it re-exports
-            return set().union(*(resolve(i.target, i.names, seen) for i in imports[target]))
+        if not names:   # the whole package: everything it re-exports, lazily or not
+            return set().union(*(resolve(i.target, i.names, seen) for i in imports[target]),
+                               *(resolve(*home, seen) for home in homes[target].values()))
         return set().union(*(resolve(*homes[target][name], seen) for name in names
                              if name in homes[target]))   # else defined there: no edge
 
@@ -322,3 +323,15 @@ def test_an_init_with_code_is_a_module_of_the_graph(tmp_path):
                      "pkg/a.py": "import pkg\ndef f(): pass\n"})
     g = read_graph(tmp_path, ("pkg",))
     assert circles(g) == [["pkg", "pkg.a", "pkg"]]
+
+
+def test_a_lazy_getattr_table_is_followed_to_the_module_it_names(tmp_path):
+    _tree(tmp_path, {
+        "pkg/__init__.py": ('"""Lazy."""\nimport importlib\n_HOME = {"f": "pkg.a"}\n\n'
+                            "def __getattr__(name):\n"
+                            "    return getattr(importlib.import_module(_HOME[name]), name)\n"),
+        "pkg/a.py": "def f(): pass\n",
+        "pkg/b.py": "from pkg import f\n",
+    })
+    g = read_graph(tmp_path, ("pkg",))
+    assert "pkg" not in g.nodes and set(g.edges["pkg.b"]) == {"pkg.a"}
