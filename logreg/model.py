@@ -16,6 +16,7 @@ what it raises and warns :mod:`logreg.exceptions` (all importable from here, as 
 from __future__ import annotations
 
 import inspect
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -181,7 +182,7 @@ class LogisticRegression:
         if not isinstance(self.shuffle, (bool, np.bool_)):
             raise ValueError(f"shuffle must be True or False, got {self.shuffle!r}.")
         check_random_state(self.random_state)
-        return Settings(**self.get_params())
+        return Settings(**{f.name: getattr(self, f.name) for f in fields(Settings)})
 
     # ---------------------------------------------------------- the data --
     def _classes_of(self, y: np.ndarray, weights: np.ndarray | None,
