@@ -22,18 +22,18 @@ _HOME = {
     "two_blobs": "logreg.data",
     "three_blobs": "logreg.data",
     "check_gradient": "logreg.gradcheck",
-    "ConvergenceWarning": "logreg.model",
-    "DivergenceError": "logreg.model",
+    "ConvergenceWarning": "logreg.exceptions",
+    "DivergenceError": "logreg.exceptions",
     "LogisticRegression": "logreg.model",
-    "NotFittedError": "logreg.validation",
+    "NotFittedError": "logreg.exceptions",
 }
 
 if TYPE_CHECKING:
     from logreg import kernels
     from logreg.data import three_blobs, two_blobs
+    from logreg.exceptions import ConvergenceWarning, DivergenceError, NotFittedError
     from logreg.gradcheck import check_gradient
-    from logreg.model import ConvergenceWarning, DivergenceError, LogisticRegression
-    from logreg.validation import NotFittedError
+    from logreg.model import LogisticRegression
 
 
 def __getattr__(name: str) -> Any:

@@ -12,7 +12,7 @@ import numpy as np
 #: the derivation modules (and the spec) these kernels were printed from
 SOURCES = ['derivations.engine', 'derivations.engine.bound', 'derivations.engine.cases', 'derivations.engine.counterexamples', 'derivations.engine.definedness', 'derivations.engine.derivation', 'derivations.engine.domains', 'derivations.engine.fingerprint', 'derivations.engine.lookalikes', 'derivations.engine.parallel', 'derivations.engine.printing', 'derivations.engine.relation', 'derivations.engine.results', 'derivations.engine.rules', 'derivations.engine.signs', 'derivations.engine.statements', 'derivations.engine.steps', 'derivations.engine.sums', 'derivations.engine.typeset', 'derivations.lecture.chain_rule', 'derivations.lecture.curvature', 'derivations.lecture.loss', 'derivations.lecture.sigmoid', 'derivations.lecture.softmax', 'derivations.lecture.stable', 'derivations.lecture.stepsize', 'derivations.lecture.symbols', 'logreg.kernelspec']
 #: sha256 of those files: logreg.kernels prints the kernels again if it changes
-STAMP = '8833479d5618c076645d7d0046954776350a8b32104a0499642a1360466fa4bd'
+STAMP = '0b1748c54e1665179aba80cf8f4d77f8f94aef184290c823b4976ff34fb8ab38'
 
 
 def sigmoid(z):

@@ -6,13 +6,13 @@
 | ``loss(z, y)`` | max(t,0) + log1p(e^{-abs(t)}), t = (1-2y)z | ``derivations.stable_loss`` |
 | ``delta(z, y)`` | (1-2y) σ((1-2y)z) = a - y = ∂L/∂z | ``derivations.stable_delta`` |
 | ``curvature(z)`` | e^{-abs(z)} / (1+e^{-abs(z)})^2 = a(1-a) | ``derivations.stable_curvature`` |
-| ``l2_penalty(w, lam)`` | λ/2 w² (per weight; sum for ½λ‖w‖²) | ``curvature.PENALTY`` |
+| ``l2_penalty(w, lam)`` | λ/2 w² (per weight; sum for ½λ‖w‖²) | ``derivations.curvature.PENALTY`` |
 | ``l2_gradient(w, lam)`` | λ w | ``derivations.l2_penalty`` |
 | ``l2_hessian(lam)`` | λ (the Hessian's diagonal) | ``derivations.l2_penalty`` |
 | ``softmax(Z)`` | e^{z_k-M}/S, z_k-M-log S; S = Σ e^{z_c-M} | ``shift_invariance`` and co. |
 | ``softmax_delta(A, Y)`` | a_j - y_j = ∂L/∂z_j | ``derivations.softmax_gradient`` |
 | ``softmax_curvature(aj, ak, δ)`` | a_j(δ_jk - a_k) = ∂²L/∂z_j∂z_k | ``softmax_hessian`` |
-| ``smoothness(G, lam)`` | G/4 + λ: the loss is L-smooth | ``stepsize.smoothness`` |
+| ``smoothness(G, lam)`` | G/4 + λ: the loss is L-smooth | ``derivations.lecture.stepsize.smoothness`` |
 | ``softmax_smoothness(G, lam)`` | G/2 + λ (Böhning) | ``stepsize.softmax_smoothness`` |
 | ``descent_step(L)`` | 1/L, the descent lemma's step | ``stepsize.descent_lemma`` |
 
@@ -33,14 +33,20 @@ kernels are printed again here, once, into :func:`cache_dir`.
 
 from __future__ import annotations
 
-import ast
-import hashlib
-import importlib.util
+import importlib
 import os
 import types
 from pathlib import Path
 
 import numpy as np
+
+from logreg.provenance import (  # GENERATED and sources: importable from here, as before
+    GENERATED,  # noqa: F401
+    SPEC,
+    source_stamp,
+    sources,  # noqa: F401
+    stamp_of,
+)
 
 __all__ = [
     "curvature",
@@ -63,76 +69,6 @@ __all__ = [
     "softmax_loss",
     "softmax_smoothness",
 ]
-
-#: the printed kernels, part of the package
-GENERATED = Path(__file__).with_name("_kernels.py")
-#: the module that says which proven results are printed, and how
-SPEC = "logreg.kernelspec"
-
-
-# ------------------------------------------------ which files the kernels come from --
-def _module_file(name: str) -> Path | None:
-    """The file of module ``pkg.mod`` of this project, found without importing it."""
-    package, _, rest = name.partition(".")
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    base = Path(next(iter(spec.submodule_search_locations)))
-    path = base.joinpath(*rest.split(".")) if rest else base
-    if path.is_dir():  # a package, e.g. derivations.engine: its __init__ says what it re-exports
-        path = path / "__init__.py"
-    else:
-        path = path.with_suffix(".py")
-    return path if path.is_file() else None
-
-
-def _imported_derivations(path: Path) -> set[str]:
-    """The ``derivations`` modules that the file at ``path`` imports (anywhere in it)."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_bytes())):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
-        found |= {n for n in names if n.startswith("derivations.") and _module_file(n)}
-    return found
-
-
-def sources() -> list[str]:
-    """The spec and every ``derivations`` module it reaches through imports, by name.
-
-    (A package such as ``derivations.engine`` counts when a module imports from it, with
-    every module its ``__init__`` re-exports from.)
-    """
-    todo, seen = [SPEC], set()
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        path = _module_file(name)
-        if path is not None:
-            todo.extend(_imported_derivations(path) - seen)
-    return sorted(seen)
-
-
-def stamp_of(names: list[str] | tuple[str, ...]) -> str:
-    """sha256 over the named modules' files (names and bytes); a missing one counts too."""
-    digest = hashlib.sha256()
-    for name in names:
-        path = _module_file(name)
-        digest.update(name.encode() + b"\0")
-        digest.update(path.read_bytes() if path is not None else b"<missing>")
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def source_stamp() -> tuple[str, list[str]]:
-    """``(stamp, sources)`` as they are now (parses the sources' imports)."""
-    names = sources()
-    return stamp_of(names), names
-
 
 # ---------------------------------------------------------------- loading them --
 def cache_dir() -> Path:

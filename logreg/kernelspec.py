@@ -49,7 +49,7 @@ from derivations.lecture.softmax import (
 from derivations.lecture.stable import stable_curvature, stable_delta, stable_loss, stable_sigmoid
 from derivations.lecture.stepsize import G, L_s, descent_lemma, eta_, smoothness, softmax_smoothness
 from derivations.lecture.symbols import lam, w_j, y, z
-from logreg.kernels import GENERATED, source_stamp
+from logreg.provenance import GENERATED, source_stamp
 
 
 @dataclass(frozen=True)

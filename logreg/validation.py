@@ -12,12 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from logreg.exceptions import NotFittedError  # defined there; importable here as before
+
 #: rows checked at a time for NaN/inf, so that the check never copies X
 CHECK_BLOCK = 65536
-
-
-class NotFittedError(ValueError, AttributeError):
-    """The estimator is used before ``fit`` (scikit-learn's class when it is installed)."""
 
 
 def not_fitted_error(name: str) -> Exception:

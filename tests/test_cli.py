@@ -72,47 +72,6 @@ def test_trainer_import_does_not_pull_in_figures_or_matplotlib():
 
 
 PACKAGES = ("derivations", "logreg", "figures")
-#: what each package may import from this project: derivations <- logreg <- figures
-ALLOWED = {"derivations": {"derivations"}, "logreg": {"derivations", "logreg"},
-           "figures": {"derivations", "logreg", "figures"}}
-
-
-def _imports(path: Path) -> tuple[set[str], set[str]]:
-    """(module-level, inside-functions) imports of the project's own modules in ``path``."""
-    import ast
-
-    tree = ast.parse(path.read_text())
-    top: set[str] = set()
-    lazy: set[str] = set()
-
-    def visit(node: ast.AST, inside: bool) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
-                continue  # annotations only; never executed
-            found: list[str] = []
-            if isinstance(child, ast.Import):
-                found = [a.name for a in child.names]
-            elif isinstance(child, ast.ImportFrom):
-                module = child.module or ""
-                if child.level:  # relative: counted up from the package this file is in
-                    package = path.relative_to(ROOT).parent.parts
-                    base = package[:len(package) - child.level + 1]
-                    module = ".".join([*base, module] if module else base)
-                found = [f"{module}.{a.name}" if _is_module(f"{module}.{a.name}")
-                         else module for a in child.names]
-            for name in found:
-                if name.split(".")[0] in PACKAGES and _is_module(name):
-                    (lazy if inside else top).add(name)
-            visit(child, inside or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                      ast.Lambda)))
-
-    visit(tree, False)
-    return top, lazy
-
-
-def _is_module(name: str) -> bool:
-    path = ROOT.joinpath(*name.split("."))
-    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
 
 
 def _modules() -> dict[str, Path]:
@@ -122,30 +81,6 @@ def _modules() -> dict[str, Path]:
             parts = path.relative_to(ROOT).with_suffix("").parts
             out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     return out
-
-
-def test_module_import_graph_runs_one_way_without_cycles():
-    """derivations <- logreg <- figures at module level; only a cli module reaches up, lazily."""
-    graph = {}
-    for name, path in _modules().items():
-        top, lazy = _imports(path)
-        package = name.split(".")[0]
-        for target in top | (set() if path.name == "cli.py" else lazy):
-            assert target.split(".")[0] in ALLOWED[package], f"{name} imports {target}"
-        graph[name] = {t for t in top if t != name}
-    done: set[str] = set()
-
-    def walk(node: str, trail: list[str]) -> None:
-        assert node not in trail, f"import cycle: {' -> '.join([*trail, node])}"
-        if node in done:
-            return
-        for nxt in sorted(graph.get(node, ())):
-            walk(nxt, [*trail, node])
-        done.add(node)
-
-    for node in graph:
-        walk(node, [])
-    assert "figures.outputs.slides" in graph and graph["logreg.cli"] <= {"logreg"}
 
 
 def test_no_two_modules_share_a_name():

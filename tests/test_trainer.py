@@ -301,16 +301,16 @@ def test_overflowing_training_names_the_learning_rate():
 
 
 def test_a_loss_rising_five_epochs_in_a_row_is_divergence():
-    from logreg.model import _Run
-    m = LogisticRegression(eta=3.0)
+    from logreg.stopping import Run, Settings, check_divergence
+    settings = Settings(eta=3.0)
     W, b = np.zeros((1, 2)), np.zeros(1)
-    run = _Run(W, b, [0.69, 0.5, 0.7, 0.8, 0.9, 1.0])
-    m._check_divergence(run, W, b, partial=False)  # four rises: not yet
+    run = Run(W, b, [0.69, 0.5, 0.7, 0.8, 0.9, 1.0])
+    check_divergence(settings, run, W, b, partial=False)  # four rises: not yet
     run.curve.append(1.1)
     with pytest.raises(logreg.DivergenceError, match=r"rose for 5 epochs.*eta=3"):
-        m._check_divergence(run, W, b, partial=False)
+        check_divergence(settings, run, W, b, partial=False)
     run.curve[:] = [0.69, 0.1, 0.11, 0.12, 0.13, 0.14, 0.15]  # noise below the start
-    m._check_divergence(run, W, b, partial=False)
+    check_divergence(settings, run, W, b, partial=False)
 
 
 def test_not_converging_warns():
@@ -498,16 +498,17 @@ def test_newton_on_float32_converges_silently_at_float32_precision(cancer):
 
 def test_newton_says_when_no_step_lowers_the_loss(noisy, monkeypatch):
     X, y = noisy
-    real = LogisticRegression._newton_pass
+    from logreg import newton
+    real = newton.newton_pass
     calls = []
 
-    def worse_after_the_start(self, problem, W, b):
-        p = real(self, problem, W, b)
+    def worse_after_the_start(problem, W, b, accuracy):
+        p = real(problem, W, b, accuracy)
         calls.append(p.loss)
         p.loss += len(y) * (len(calls) > 1)     # every trial step "raises" the loss by 1
         return p
 
-    monkeypatch.setattr(LogisticRegression, "_newton_pass", worse_after_the_start)
+    monkeypatch.setattr(newton, "newton_pass", worse_after_the_start)
     with pytest.warns(logreg.ConvergenceWarning, match=r"stopped after 1 iteration: no step "
                                                         r"along its direction \(down to 2\^-20"):
         m = LogisticRegression(solver="newton").fit(X, y)
@@ -689,9 +690,10 @@ def test_a_learning_rate_just_too_large_does_not_end_quietly(data, params):
         m = LogisticRegression(**params).fit(X, y)
     assert record[0].filename == __file__
     newton = LogisticRegression(solver="newton").fit(X, y)
-    returned = LogisticRegression(max_iter=1, tol=None)._exact_loss(
-        m._problem(X, m._index(y, m.classes_), m.classes_.size, None),
-        m.coef_.astype(float), m.intercept_.astype(float))
+    from logreg import objective
+    returned = objective.loss(
+        objective.make_problem(X, m._index(y, m.classes_), m.classes_.size, None),
+        m.coef_.astype(float), m.intercept_.astype(float), l2=0.0)
     assert returned == pytest.approx(min(m.loss_curve_), rel=1e-12)
     assert m.score(X, y) >= newton.score(X, y) - 0.02
 

@@ -25,8 +25,9 @@ from derivations.lecture import Lecture
 from figures.outputs.base import Context, Output
 from figures.outputs.engines import PdfError, choose_engine
 from figures.outputs.handout import HandoutOutput
-from figures.outputs.images import FiguresOutput, check_lecture
+from figures.outputs.images import check_lecture
 from figures.outputs.latex import LatexOutput
+from figures.outputs.lecture_figures import FiguresOutput
 from figures.outputs.markdown import MarkdownOutput
 from figures.outputs.notebook import NotebookError, NotebookOutput
 from figures.outputs.pdf import PdfOutput

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from derivations.lecture import Lecture
+from figures.outputs import engines, images
 
 
 @dataclass
@@ -83,8 +84,6 @@ class Context:
     def compile(self, tex: Path, pdf: Path, label: str) -> Path:
         """``pdf`` compiled from ``tex`` by the build's TeX program; in a build, in the
         background (:meth:`finish` waits and raises the first error, in order)."""
-        from figures.outputs import engines
-
         args = (tex, pdf, self.program, label)
         if self.tex_jobs is None:
             return engines.compile_tex(*args)
@@ -120,9 +119,8 @@ class Context:
         """``figures/<name>.pdf`` under the root, drawn once per build (for TeX documents)."""
         self.figures_drawn()
         if name not in self.figure_pdfs:
-            from figures.outputs.images import write_figures
-
-            self.figure_pdfs[name] = write_figures(self.root / "figures", ("pdf",), [name])[0]
+            drawn = images.write_figures(self.root / "figures", ("pdf",), [name])
+            self.figure_pdfs[name] = drawn[0]
         return self.figure_pdfs[name]
 
 

@@ -1,4 +1,8 @@
-"""The figures as files: atomically, headless, byte-identical on every run."""
+"""The figures as files: atomically, headless, byte-identical on every run.
+
+(The build's figures output, :class:`~figures.outputs.lecture_figures.FiguresOutput`,
+writes them with :func:`write_figures`; so does a build's ``Context.figure_pdf``.)
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,11 @@ import io
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import ClassVar
 
 from matplotlib.figure import Figure
 
 from derivations.lecture import Lecture
 from figures import FIGURES
-from figures.outputs.base import Context, Output
 from figures.outputs.files import write_atomic
 from figures.style import metadata, style
 
@@ -71,23 +73,3 @@ def check_lecture(lecture: Lecture) -> None:
             if name not in FIGURES:
                 raise ValueError(f"section {section.name!r} names figure {name!r}; "
                                  f"figures are: {', '.join(FIGURES)}")
-
-
-class FiguresOutput(Output):
-    """The lecture's figures as PNG (for screens) and PDF (vectors, for TeX documents)."""
-
-    name: ClassVar[str] = "figures"
-    folder: ClassVar[str] = "figures"
-    formats: ClassVar[tuple[str, ...]] = ("png", "pdf")
-
-    def describe(self, lecture: Lecture, ctx: Context) -> str:
-        return f"{len(lecture.figures())} figures as {', '.join(self.formats)}"
-
-    def write(self, lecture: Lecture, ctx: Context) -> list[Path]:
-        folder, names = ctx.root / "figures", lecture.figures()
-        ctx.drawing = ctx.submit(write_figures, folder, self.formats, names)
-        if ctx.drawing is not None:  # a build: drawn beside the proofs (figure_pdf waits)
-            return [folder / f"{n}.{f}" for n in names for f in self.formats]
-        written = write_figures(folder, self.formats, names)
-        ctx.figure_pdfs.update({p.stem: p for p in written if p.suffix == ".pdf"})
-        return written
