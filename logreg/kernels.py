@@ -12,7 +12,7 @@
 | ``softmax(Z)`` | e^{z_k-M}/S, z_k-M-log S; S = Σ e^{z_c-M} | ``shift_invariance`` and co. |
 | ``softmax_delta(A, Y)`` | a_j - y_j = ∂L/∂z_j | ``derivations.softmax_gradient`` |
 | ``softmax_curvature(aj, ak, δ)`` | a_j(δ_jk - a_k) = ∂²L/∂z_j∂z_k | ``softmax_hessian`` |
-| ``smoothness(G, lam)`` | G/4 + λ: the loss is L-smooth | ``derivations.lecture.stepsize.smoothness`` |
+| ``smoothness(G, lam)`` | G/4 + λ: the loss is L-smooth | ``derivations.smoothness`` |
 | ``softmax_smoothness(G, lam)`` | G/2 + λ (Böhning) | ``stepsize.softmax_smoothness`` |
 | ``descent_step(L)`` | 1/L, the descent lemma's step | ``stepsize.descent_lemma`` |
 
