@@ -244,7 +244,9 @@ def matches(ctx: Derivation, fixed: Any, forms: list, prev: tuple, cur: tuple,
                 ok = shows_factors(ctx, fixed, cur[0], what)
             else:
                 ok = shows_bound(ctx, fixed, prev[0], cur[0], relation, what)
-        except (ProofGap, TypeError, ValueError, NotImplementedError, AttributeError):
+        except (MemoryError, RecursionError):
+            raise  # the step's limits, not a form that does not match
+        except Exception:  # SymPy failing on a form: not a match
             ok = False
         if ok:
             out.append(key)

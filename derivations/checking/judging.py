@@ -176,7 +176,9 @@ def _limit_text(outcome: Outcome, seconds: float, megabytes: int, what: str) -> 
         return f"{what} needed more than {megabytes} MB: split this step into smaller ones"
     if outcome.status == "skipped":
         return "not checked: the whole answer took more than its CPU time"
-    return f"SymPy could not check it ({outcome.message})"
+    kind = outcome.message.split(":", 1)[0]  # the exception's name, not SymPy's words
+    return (f"not proven and no counterexample found: SymPy failed on {what} ({kind}); "
+            "split this step into smaller ones")
 
 
 def _result(line: Line, outcome: Outcome, seconds: float, megabytes: int) -> tuple:

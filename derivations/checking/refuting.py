@@ -102,7 +102,7 @@ def _range(value: sp.Basic, d: Derivation) -> sp.Set | None:
     for s in value.free_symbols:
         if isinstance(s, sp.Symbol) and s not in d.conditions and s.is_real and \
                 s.is_positive is None and s.is_negative is None and \
-                sp.degree(value, s) == 1 and value.is_polynomial(s) and \
+                value.is_polynomial(s) and sp.degree(value, s) == 1 and \
                 not sp.diff(value, s).free_symbols:
             return sp.S.Reals
     return None

@@ -1,0 +1,93 @@
+r"""Holes found by a hostile review of `logreg check`, each pinned by the behaviour it breaks.
+
+The answers are written as students write them; a hole is an answer graded other than it
+deserves (a false step unseen, a correct answer marked down), a limit that is not one, or
+an internal error shown to a student.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from derivations.checking import ParseError, check
+from derivations.checking.reading import parse_answer
+
+MILESTONE = r"\frac{e^{-z}}{(1+e^{-z})^2}"
+GOAL = r"\sigma(z)(1-\sigma(z))"
+
+
+# ------------------------------------- a row break ends a justification --
+def test_a_wrong_step_after_a_justification_and_a_row_break_is_checked():
+    # rendered, "= 5" is a line of its own; it must not vanish into the justification
+    answer = (rf"\sigma'(z) = {MILESTONE} \quad \text{{chain rule}} \\ = 5 \\" "\n"
+              rf"= {GOAL}")
+    report = check(answer, "sigmoid-derivative")
+    assert [s.status for s in report.steps].count("wrong") == 2, report.text()
+    assert not report.passed and report.score() < 10
+
+
+@pytest.mark.parametrize("answer", [
+    rf"\sigma'(z) = {MILESTONE} \quad (\text{{chain rule}}) \\ = {GOAL} \quad \textrm{{algebra}}",
+    rf"\sigma'(z) &= {MILESTONE} && \text{{chain rule}} \\ &= {GOAL} && \text{{algebra}}",
+    rf"\sigma'(z) = {MILESTONE} \qquad \text{{chain rule}} \\[1ex] = {GOAL}.",
+])
+def test_a_correct_step_after_a_justification_and_a_row_break_is_read(answer):
+    report = check(answer, "sigmoid-derivative")
+    assert report.passed and report.score() == 10, report.text()
+    whys = [s.line.why for s in report.steps]
+    assert whys[1] == "chain rule" and "=" not in " ".join(whys), whys
+
+
+def test_a_sentence_mark_before_a_row_break_is_not_math():
+    lines = parse_answer(r"a(1-a) = a - a^2, \\ = a - a \cdot a.")
+    assert [ln.relation for ln in lines] == [None, "=", "="]
+
+
+# ------------------------------------------- towers of numbers are read --
+@pytest.mark.parametrize("tower", [r"10^{10^{10}}", r"2^{2^{2^{2^{2}}}}", r"e^{10^{12}}",
+                                   r"(10^{30} \cdot 10^{30} \cdot 10^{30})^{30}",
+                                   r"2^{z \cdot 10^{10}}"])
+def test_a_power_whose_exponent_is_a_huge_number_is_refused_when_read(tower):
+    with pytest.raises(ParseError, match=r"exponent|digits"):
+        parse_answer(rf"\sigma'(z) = {tower}")
+    report = check(rf"\sigma'(z) = {tower}", "sigmoid-derivative")
+    assert report.error and "line 1, column" in report.error
+
+
+def test_a_power_of_modest_numbers_is_still_read():
+    lines = parse_answer(r"2^{2^{3}} = 256 = 4^{2^2}")
+    assert len(lines) == 3
+
+
+# ------------------------------------- SymPy's failures are not shown raw --
+def test_a_step_sympy_fails_on_is_undecided_in_words():
+    report = check(r"\frac{\partial L}{\partial z_j} = a_j - y_j", "softmax-gradient")
+    step = report.steps[1]
+    assert step.status in ("proven", "undecided"), report.text()
+    assert "Error" not in report.text() and "generators" not in report.text()
+
+
+# ------------------------ the goal counts on the line that reaches it --
+@pytest.mark.parametrize(("exercise", "answer"), [
+    ("nll-cases", "L(a,1) = -(1\\cdot\\log a + (1-1)\\log(1-a)) = -\\log a = \\log\\frac{1}{a}\n"
+                  "L(a,0) = -(0\\cdot\\log a + (1-0)\\log(1-a)) = -\\log(1-a)"),
+    ("threshold", "\\sigma(z) > \\frac12\n\\iff e^{-z} < 1\n\\iff z > 0\n\\iff 2z > 0"),
+])
+def test_one_more_proven_line_after_the_goal_keeps_the_goal(exercise, answer):
+    report = check(answer, exercise)
+    assert report.goal_reached and report.passed and report.score() == 10, report.text()
+
+
+def test_a_wrong_line_after_the_goal_still_costs_the_goal():
+    answer = "\\sigma(z) > \\frac12\n\\iff e^{-z} < 1\n\\iff z > 0\n\\iff z > 1"
+    report = check(answer, "threshold")
+    assert not report.passed and report.score() == 5, report.text()
+
+
+def test_an_internal_failure_is_named_without_sympys_words():
+    from derivations.checking.judging import _limit_text
+    from derivations.checking.sandbox import Outcome
+
+    text = _limit_text(Outcome("error", None, "PolynomialError: Sum(y[k]) contains an "
+                               "element of the set of generators.", 0.1), 5, 1024, "this step")
+    assert "generators" not in text and "split this step" in text
