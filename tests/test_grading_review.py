@@ -91,3 +91,10 @@ def test_an_internal_failure_is_named_without_sympys_words():
     text = _limit_text(Outcome("error", None, "PolynomialError: Sum(y[k]) contains an "
                                "element of the set of generators.", 0.1), 5, 1024, "this step")
     assert "generators" not in text and "split this step" in text
+
+
+def test_the_goal_stated_before_its_milestone_earns_no_goal_points():
+    answer = "\\sigma(z) > \\frac12\n\\iff z > 0\n\\iff e^{-z} < 1"
+    report = check(answer, "threshold")
+    assert not report.goal_reached and report.score() == 5, report.text()
+    assert "comes before the milestones" in report.text()
