@@ -98,3 +98,42 @@ def test_the_goal_stated_before_its_milestone_earns_no_goal_points():
     report = check(answer, "threshold")
     assert not report.goal_reached and report.score() == 5, report.text()
     assert "comes before the milestones" in report.text()
+
+
+# ------------------------------------------------ a teacher's own points --
+FULL = rf"\sigma'(z) = {MILESTONE} = {GOAL}"
+
+
+@pytest.mark.parametrize("points", ["2.3", "4.35", "1.1", "0.57"])
+def test_points_with_two_decimals_are_accepted(points, tmp_path, capsys):
+    from logreg.cli import main
+
+    answer = tmp_path / "answer.tex"
+    answer.write_text(FULL)
+    assert main(["check", "--exercise", "sigmoid-derivative", "--points", points,
+                 "--format", "json", str(answer)]) == 0
+    assert f'"max_score": {points}' in capsys.readouterr().out
+
+
+def test_a_bad_option_is_named_alone(tmp_path, capsys):
+    from logreg.cli import main
+
+    answer = tmp_path / "answer.tex"
+    answer.write_text(FULL)
+    assert main(["check", "--points", "0.001", str(answer)]) == 2
+    said = capsys.readouterr().err
+    assert "--points 0.001" in said and "--memory" not in said
+
+
+def test_a_skipped_row_has_the_same_max_score_as_the_others(tmp_path):
+    from logreg.cli import main
+
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / "good.tex").write_text(FULL)
+    (folder / "folder.tex").mkdir()
+    out = tmp_path / "grades.csv"
+    main(["check", "--batch", str(folder), "--exercise", "sigmoid-derivative",
+          "--out", str(out)])
+    rows = out.read_text().splitlines()[1:]
+    assert {row.split(",")[5] for row in rows} == {"10"}, rows

@@ -55,12 +55,15 @@ def _scale(expr: sp.Basic) -> float:
 
 
 def _largest(expr: sp.Basic) -> float:
+    return max((abs(float(n)) for n in expr.atoms(sp.Number) if n.is_finite), default=0.0)
+
+
+def _worth(expr: sp.Basic) -> float:
     """The largest number in ``expr``, counting what a part made only of numbers is
     worth (``10^{10}`` is 10^10): a bound, computed without making the number."""
-    atoms = max((abs(float(n)) for n in expr.atoms(sp.Number) if n.is_finite), default=0.0)
     found: list[float] = []
     _digits(expr, found)
-    return max(atoms, 10.0 ** min(max(found, default=0.0), 300.0))
+    return max(_largest(expr), 10.0 ** min(max(found, default=0.0), 300.0))
 
 
 def _digits(expr: sp.Basic, found: list[float]) -> float | None:
@@ -297,7 +300,10 @@ class Parser(Calculus):
             raise self.error(f"numbers of at most {MAX_EXPONENT} in an exponent")
         if max(_largest(exponent), 1.0) * _scale(base) * _scale(exponent) > MAX_TOWER:
             raise self.error(f"powers of powers whose exponents multiply to at most {MAX_TOWER}")
-        digits = max(_largest(exponent), 1.0) * math.log10(max(_largest(base), 1.0) + 1)
+        if _worth(exponent) > MAX_EXPONENT:  # 10^{10^{10}}: the exponent is 10^10
+            raise self.error(f"an exponent worth at most {MAX_EXPONENT} (a power of numbers "
+                             "counts as its value)")
+        digits = max(_worth(exponent), 1.0) * math.log10(max(_worth(base), 1.0) + 1)
         if digits > MAX_RESULT_DIGITS:
             raise self.error(f"a number of at most {MAX_RESULT_DIGITS} digits")
 
