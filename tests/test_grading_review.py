@@ -137,3 +137,31 @@ def test_a_skipped_row_has_the_same_max_score_as_the_others(tmp_path):
           "--out", str(out)])
     rows = out.read_text().splitlines()[1:]
     assert {row.split(",")[5] for row in rows} == {"10"}, rows
+
+
+# ------------------------- a start is the start, not the result dressed up --
+@pytest.mark.parametrize(("exercise", "answer"), [
+    ("sigmoid-derivative", rf"\frac{{d}}{{dz}}(0) + {GOAL} = {MILESTONE} = {GOAL}"),
+    ("sigmoid-derivative", rf"{GOAL} \frac{{d}}{{dz}} z = {MILESTONE} = {GOAL}"),
+    ("logistic-gradient", r"(a-y)x_j + \frac{\partial b}{\partial w_j} = \frac{\partial L}"
+                          r"{\partial a}\frac{\partial a}{\partial z}\frac{\partial z}"
+                          r"{\partial w_j} = (a-y)x_j"),
+    ("logistic-gradient", r"x_j\frac{\partial L}{\partial b} = x_j \frac{\partial L}"
+                          r"{\partial a}\frac{\partial a}{\partial z}\frac{\partial z}"
+                          r"{\partial b} = (a-y)x_j"),
+])
+def test_the_result_with_a_derivative_added_is_not_the_start(exercise, answer):
+    report = check(answer, exercise)
+    assert report.score() == 0 and "does not start from" in report.text(), report.text()
+
+
+@pytest.mark.parametrize(("exercise", "answer"), [
+    ("sigmoid-derivative", rf"\frac{{d\sigma(z)}}{{dz}} = {MILESTONE} = {GOAL}"),
+    ("sigmoid-derivative", rf"\frac{{d}}{{dz}}\frac{{e^z}}{{1+e^z}} = {MILESTONE} = {GOAL}"),
+    ("logistic-gradient", r"\frac{\partial L}{\partial a}\frac{\partial a}{\partial z}"
+                          r"\frac{\partial z}{\partial w_j} = \left(-\frac{y}{a}+"
+                          r"\frac{1-y}{1-a}\right)a(1-a)x_j = (a-y)x_j"),
+])
+def test_a_derivative_or_the_chain_rule_is_still_a_start(exercise, answer):
+    report = check(answer, exercise)
+    assert report.passed and report.score() == 10, report.text()
