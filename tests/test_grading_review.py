@@ -165,3 +165,17 @@ def test_the_result_with_a_derivative_added_is_not_the_start(exercise, answer):
 def test_a_derivative_or_the_chain_rule_is_still_a_start(exercise, answer):
     report = check(answer, exercise)
     assert report.passed and report.score() == 10, report.text()
+
+
+# --------------------------------------- many steps on few lines are bounded --
+def test_many_relations_on_each_line_are_refused_when_read():
+    text = "\n".join(["z" + "=z" * 499] * 60)  # 30 000 steps in 60 lines of 60 kB
+    with pytest.raises(ParseError, match="at most 120 expressions"):
+        parse_answer(text)
+    report = check(text)
+    assert report.error and not report.steps
+
+
+def test_an_answer_of_sixty_lines_of_two_steps_is_read():
+    lines = parse_answer("\n".join([r"a(1-a) = a - a^2"] * 60))
+    assert len(lines) == 120

@@ -27,6 +27,7 @@ from derivations.checking.report import visible
 MAX_BYTES = 64_000   # an answer file; longer is refused before it is decoded
 MAX_LINE = 1000      # characters in one line of the file
 MAX_LINES = 60       # lines with math in one answer
+MAX_STEPS = 2 * MAX_LINES  # steps (each a child process) in one answer: a = b = c is two
 
 #: commands whose {text} is a justification when they stand outside any group
 JUSTIFICATION = frozenset({r"\text", r"\textrm", r"\textit", r"\textbf", r"\textnormal",
@@ -354,7 +355,11 @@ def parse_answer(text: str, notation: Notation = LOGISTIC) -> list[Line]:
         raise ParseError(pending.line, pending.column, f"an expression after {pending.text}")
     if not chains:
         raise ParseError(1, 1, "at least one line with an expression")
-    return [line for chain in chains for line in _chain_lines(chain)]
+    lines = [line for chain in chains for line in _chain_lines(chain)]
+    if len(lines) > MAX_STEPS:  # each is a process: z = z = z ... must not run for minutes
+        raise ParseError(lines[MAX_STEPS].number, 1, f"an answer of at most {MAX_STEPS} "
+                         "expressions (one step per line)")
+    return lines
 
 
 def _after(r: Row, rel: str | None, k: int) -> int:
