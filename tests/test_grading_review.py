@@ -179,3 +179,8 @@ def test_many_relations_on_each_line_are_refused_when_read():
 def test_an_answer_of_sixty_lines_of_two_steps_is_read():
     lines = parse_answer("\n".join([r"a(1-a) = a - a^2"] * 60))
     assert len(lines) == 120
+
+
+def test_a_comment_right_after_a_row_break_is_a_comment():
+    lines = parse_answer("a(1-a) &= a - a^2 \\\\% expand\n&= a - a \\cdot a")
+    assert [(ln.relation, ln.why) for ln in lines] == [(None, ""), ("=", "expand"), ("=", "")]

@@ -158,8 +158,8 @@ def row(number: int, raw: str) -> Row:
     """One line of the file: its math tokens (layout dropped) and its justification."""
     if len(raw) > MAX_LINE:
         raise ParseError(number, MAX_LINE + 1, f"a line of at most {MAX_LINE} characters")
-    cut = re.search(r"(?<!\\)%", raw)
-    body, comment = (raw[:cut.start()], raw[cut.end():]) if cut else (raw, "")
+    cut = re.search(r"(?<!\\)(?:\\\\)*%", raw)  # a % after \\ (a row break) is a comment
+    body, comment = (raw[:cut.end() - 1], raw[cut.end():]) if cut else (raw, "")
     body = _MATH_ENV.sub(lambda m: " " * len(m.group()), body)
     kept: list[Token] = []
     reasons: list[tuple[int, str]] = []
