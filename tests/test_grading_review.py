@@ -184,3 +184,7 @@ def test_an_answer_of_sixty_lines_of_two_steps_is_read():
 def test_a_comment_right_after_a_row_break_is_a_comment():
     lines = parse_answer("a(1-a) &= a - a^2 \\\\% expand\n&= a - a \\cdot a")
     assert [(ln.relation, ln.why) for ln in lines] == [(None, ""), ("=", "expand"), ("=", "")]
+
+
+def test_a_word_processors_apostrophe_is_a_prime():
+    assert parse_answer("σ’(z) = σ(z)(1 − σ(z))")[0].expr == parse_answer(r"\sigma'(z)")[0].expr
