@@ -188,3 +188,14 @@ def test_a_comment_right_after_a_row_break_is_a_comment():
 
 def test_a_word_processors_apostrophe_is_a_prime():
     assert parse_answer("σ’(z) = σ(z)(1 − σ(z))")[0].expr == parse_answer(r"\sigma'(z)")[0].expr
+
+
+# ---------------------------------------- the softmax's sums as students split them --
+def test_a_sum_that_leaves_one_class_out_is_read_and_proven():
+    answer = r"""\frac{\partial L}{\partial z_j} = \sum_{k=1}^{K} \frac{\partial L}{\partial a_k}\frac{\partial a_k}{\partial z_j}
+= -\frac{y_j}{a_j} a_j(1-a_j) + \sum_{k \neq j} \frac{y_k}{a_k} a_k a_j
+= -y_j + y_j a_j + a_j\sum_{k\neq j} y_k
+= -y_j + a_j \sum_{k=1}^{K} y_k
+= a_j - y_j"""  # noqa: E501
+    report = check(answer, "softmax-gradient")
+    assert report.passed and report.score() == 10, report.text()
