@@ -84,14 +84,14 @@ def _check(args: argparse.Namespace) -> int:
             print(f"{name:20} {title}")
         return 0
     wrong = [what for what, ok in (
-        (f"--points {args.points:g}: positive, below a million, with at most two decimals",
-         math.isfinite(args.points) and 0 < args.points < 1e6
+        (f"--points {args.points:g}", math.isfinite(args.points) and 0 < args.points < 1e6
          and (Fraction(str(args.points)) * 100).denominator == 1),
-        (f"--time-limit {args.time_limit:g}: between 0 and 3600 seconds",
-         0 < args.time_limit <= 3600),
-        (f"--memory {args.memory}: at least 64 MB", args.memory >= 64)) if not ok]
+        (f"--time-limit {args.time_limit:g}", 0 < args.time_limit <= 3600),
+        (f"--memory {args.memory}", args.memory >= 64)) if not ok]
     if wrong:
-        raise UsageError("; ".join(wrong))
+        raise UsageError(f"{', '.join(wrong)} is not accepted: --points must be positive "
+                         "(below a million) with at most two decimals, --time-limit "
+                         "between 0 and 3600 seconds, --memory at least 64 MB")
     from derivations.checking import ExerciseError, exercise_named, load_file
 
     extra = {}

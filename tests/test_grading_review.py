@@ -122,7 +122,7 @@ def test_a_bad_option_is_named_alone(tmp_path, capsys):
     answer.write_text(FULL)
     assert main(["check", "--points", "0.001", str(answer)]) == 2
     said = capsys.readouterr().err
-    assert "--points 0.001" in said and "--memory" not in said
+    assert "--points 0.001 is not accepted" in said and "--memory 1024" not in said
 
 
 def test_a_skipped_row_has_the_same_max_score_as_the_others(tmp_path):
