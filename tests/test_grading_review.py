@@ -199,3 +199,8 @@ def test_a_sum_that_leaves_one_class_out_is_read_and_proven():
 = a_j - y_j"""  # noqa: E501
     report = check(answer, "softmax-gradient")
     assert report.passed and report.score() == 10, report.text()
+
+
+def test_two_relations_in_a_row_name_the_place():
+    with pytest.raises(ParseError, match="column 4: an expression here"):
+        parse_answer("a = = b")

@@ -348,7 +348,8 @@ def parse_answer(text: str, notation: Notation = LOGISTIC) -> list[Line]:
             if not toks:
                 raise ParseError(number, _after(r, rel, k), "an expression here")
             expr = parse_tokens(toks, notation, end)
-            following = pieces[k + 1][1][0].column if k + 1 < len(pieces) else None
+            following = None if k + 1 == len(pieces) else (
+                pieces[k + 1][1][0].column if pieces[k + 1][1] else end)
             said = r.why_for(toks[-1].column, following)  # the reason for this step
             chains[-1].append((toks[0].line, rel if chains[-1] else None, expr, said))
     if pending is not None:
