@@ -231,7 +231,7 @@ def _refute_indexed(left: sp.Basic, right: sp.Basic, relation: str, d: Derivatio
                 return None
             lft, rgt = (sp.S(e.xreplace(point)).doit() for e in (left, right))
             cells = sorted(lft.atoms(sp.Indexed) | rgt.atoms(sp.Indexed), key=str)
-            hot = (sum(combo) % size) + 1
+            hot = (sum(combo) + tries) % size + 1  # the true class is j at some points only
             values = {}
             for n, cell in enumerate(cells):
                 if one_hot and str(cell.base) == "y":
