@@ -116,8 +116,10 @@ def is_start(ctx: Derivation, fixed: Any, raw: sp.Basic, starts: tuple) -> bool:
     for s in starts:
         if _same_value(u, _prepared(ctx, fixed, evaluated(s))):
             return True
+    if not _derivatives_only(line):
+        return False  # not d/dz 0 + sigma(1-sigma): the checker would prove it for them
     first = evaluated(starts[0])
-    if first.has(sp.Derivative) and _derivatives_only(line) and \
+    if first.has(sp.Derivative) and line.has(sp.Derivative) and \
             not proof.is_statement(line):
         return _proven(ctx, fixed, line, first)
     return False
