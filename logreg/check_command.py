@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import errno
+import math
 import os
 import signal
 import stat
 import sys
 import tempfile
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +83,14 @@ def _check(args: argparse.Namespace) -> int:
         for name, title in listing():
             print(f"{name:20} {title}")
         return 0
-    points_ok = 0 < args.points < 1e6 and round(args.points * 100) == args.points * 100
-    if not (points_ok and 0 < args.time_limit <= 3600 and args.memory >= 64):
-        raise UsageError("--points must be positive with at most two decimals, --time-limit "
+    wrong = [what for what, ok in (
+        (f"--points {args.points:g}", math.isfinite(args.points) and 0 < args.points < 1e6
+         and (Fraction(str(args.points)) * 100).denominator == 1),
+        (f"--time-limit {args.time_limit:g}", 0 < args.time_limit <= 3600),
+        (f"--memory {args.memory}", args.memory >= 64)) if not ok]
+    if wrong:
+        raise UsageError(f"{', '.join(wrong)} is not accepted: --points must be positive "
+                         "(below a million) with at most two decimals, --time-limit "
                          "between 0 and 3600 seconds, --memory at least 64 MB")
     from derivations.checking import ExerciseError, exercise_named, load_file
 
@@ -257,7 +264,7 @@ def _batch(folder: Path, exercise: Any, args: argparse.Namespace) -> int:
         why = _kind(entry)
         if why:
             table.writerow([cell(entry.name), exercise.name if exercise else "", "", "", "",
-                            args.points, *[""] * 6, cell(f"skipped: {why}")])
+                            f"{args.points:g}", *[""] * 6, cell(f"skipped: {why}")])
             print(f"- {_shown(entry.name)}: skipped, {why}", file=sys.stderr, flush=True)
             continue
         report = _report(folder / entry.name, exercise, args, single=False)

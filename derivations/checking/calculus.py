@@ -134,11 +134,12 @@ class Calculus:
         return sp.Limit(rest, var, point, direction)
 
     def sum(self, at: Token) -> sp.Expr:
-        r"""``\sum_{k=1}^{K}``, ``\sum_k``: the sum of the rest of the term."""
+        r"""``\sum_{k=1}^{K}``, ``\sum_k``, ``\sum_{k \neq j}`` (the sum less its term at
+        j): the sum of the rest of the term."""
         if self.n.classes is None:
             raise self.error(r"no \sum in this exercise's notation (sums belong to the "
                              "softmax exercises)", at)
-        index, lower, upper = None, sp.S.One, self.n.classes
+        index, lower, upper, excluded = None, sp.S.One, self.n.classes, None
         for _ in range(2):
             if self.peek() == "_" and index is None:
                 self.at += 1
@@ -149,6 +150,13 @@ class Calculus:
                     raise self.error("the sum's index, a letter")
                 index = self.n.index(tok)
                 self.at += 1
+                if braced and self.peek() in (r"\neq", r"\ne"):  # \sum_{k \neq j}
+                    self.at += 1
+                    other = self.peek() or ""
+                    if not re.fullmatch(r"[A-Za-z]", other):
+                        raise self.error("the index the sum leaves out, a letter")
+                    excluded = self.n.index(other)
+                    self.at += 1
                 if braced and self.peek() == "=":
                     self.at += 1
                     lower = self.expr()
@@ -166,7 +174,11 @@ class Calculus:
         self.depth -= 1
         if isinstance(body, _Dots):
             raise self.error(r"a sum's terms, not \dots", body.token)
-        return sp.Sum(body, (index, lower, upper))
+        whole = sp.Sum(body, (index, lower, upper))
+        if excluded is None:
+            return whole
+        left_out = sp.Mul(sp.S.NegativeOne, body.xreplace({index: excluded}), evaluate=False)
+        return sp.Add(whole, left_out, evaluate=False)  # every term but the one at excluded
 
     def _after_minus(self) -> sp.Expr:
         self.at += 1

@@ -5,9 +5,10 @@ for a function's value put in (``a = \sigma(z)``, so ``a(1-a)`` is written as
 ``\sigma(z)(1-\sigma(z))``; ``a_k`` stays ``a_k``), the same derivatives, limits
 and evaluation bars, and applies every function the form applies to the same
 arguments (``-\log a`` is not written as ``-(1 \cdot \log a + 0 \cdot \log(1-a))``).
-A start may also be any derivative proven equal to it. The chain-rule factors
-are shown by a product (or a sum of products) whose factors, in the order
-written, group into the milestone's factors, each written as a derivative or
+A start may also be a derivative (or the chain rule's product of derivatives) proven
+equal to it, but not a result with a derivative added (``\frac{d}{dz}0 + ...``).
+The chain-rule factors are shown by a product (or a sum of products) whose
+factors, in the order written, group into the milestone's factors, each written as a derivative or
 worked out; a bound by a step ``\le`` from a line written as its left side to
 its right side.
 """
@@ -114,10 +115,29 @@ def is_start(ctx: Derivation, fixed: Any, raw: sp.Basic, starts: tuple) -> bool:
     for s in starts:
         if _same_value(u, _prepared(ctx, fixed, evaluated(s))):
             return True
+    if not _derivatives_only(line):
+        return False  # not d/dz 0 + sigma(1-sigma): the checker would prove it for them
     first = evaluated(starts[0])
     if first.has(sp.Derivative) and line.has(sp.Derivative) and \
             not statements.is_statement(line):
         return _proven(ctx, fixed, line, first)
+    return False
+
+
+def _derivatives_only(e: sp.Basic) -> bool:
+    r"""A derivative, or a product or sum of them (numbers allowed as factors): the
+    chain rule written as the start. Not a result with a derivative tacked on, such
+    as ``rac{d}{dz}0 + \sigma(z)(1-\sigma(z))``, which the checker would prove for
+    the student."""
+    if isinstance(e, sp.Derivative):
+        return True
+    if isinstance(e, sp.UnevaluatedExpr):
+        return _derivatives_only(e.args[0])
+    if isinstance(e, sp.Mul):
+        factors = [f for f in e.args if not f.is_number]
+        return bool(factors) and all(_derivatives_only(f) for f in factors)
+    if isinstance(e, sp.Sum):
+        return _derivatives_only(e.function)
     return False
 
 
@@ -241,7 +261,9 @@ def matches(ctx: Derivation, fixed: Any, forms: list, prev: tuple, cur: tuple,
                 ok = shows_factors(ctx, fixed, cur[0], what)
             else:
                 ok = shows_bound(ctx, fixed, prev[0], cur[0], relation, what)
-        except (ProofGap, TypeError, ValueError, NotImplementedError, AttributeError):
+        except (MemoryError, RecursionError):
+            raise  # the step's limits, not a form that does not match
+        except Exception:  # SymPy failing on a form: not a match
             ok = False
         if ok:
             out.append(key)

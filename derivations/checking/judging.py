@@ -4,8 +4,9 @@ Reading and every step run in child processes under the same CPU-time and
 memory limits (:mod:`.sandbox`). Each chain is matched to the exercise's part it
 starts from; then each line is judged with that part's given facts and case,
 its milestones are found, and the goal is reached when the chain starts at the
-start, every step is proven with the part's relation, and the last line is
-written as the goal.
+start, every step is proven with the part's relation, and a line after the start
+and after the milestones shown is written as the goal (the lines after it may go
+on, each step proven).
 
 >>> report = check(r'''\sigma'(z) = \frac{d}{dz}\frac{1}{1+e^{-z}}
 ... = \frac{e^{-z}}{(1+e^{-z})^2}''', "sigmoid-derivative")
@@ -175,7 +176,9 @@ def _limit_text(outcome: Outcome, seconds: float, megabytes: int, what: str) -> 
         return f"{what} needed more than {megabytes} MB: split this step into smaller ones"
     if outcome.status == "skipped":
         return "not checked: the whole answer took more than its CPU time"
-    return f"SymPy could not check it ({outcome.message})"
+    kind = outcome.message.split(":", 1)[0]  # the exception's name, not SymPy's words
+    return (f"not proven and no counterexample found: SymPy failed on {what} ({kind}); "
+            "split this step into smaller ones")
 
 
 def _result(line: Line, outcome: Outcome, seconds: float, megabytes: int) -> tuple:
@@ -245,7 +248,8 @@ def _assess(ex: Exercise | None, chain: list[Line], found: list[tuple],
                 steps[after + 1] = replace(step, flag=flag)
     rels = {line.relation for line in chain[1:]}
     problems = [s for s in steps[1:] if s.status != "proven"]
-    goal_form = "goal" in matches[-1] and len(chain) > 1
+    goals = [k for k, got in enumerate(matches) if k and "goal" in got]
+    goal_form = any(k >= after for k in goals)  # reached from its milestones, not before
     wanted = ALLOWED[part.relation]
     if not start_ok:
         summary = f"it does not start from ${tex(part.start[0])}$"
@@ -257,6 +261,8 @@ def _assess(ex: Exercise | None, chain: list[Line], found: list[tuple],
             part.relation in (r"\le", r"\ge") and rels & (wanted - {"="}))):
         summary = (f"the chain's relations are {', '.join(sorted(rels))}, "
                    f"the exercise asks for {part.relation}")
+    elif goals and not goal_form:
+        summary = f"the goal ${tex(part.goal)}$ comes before the milestones it is reached from"
     elif not goal_form:
         summary = f"the last line is not the goal ${tex(part.goal)}$"
     else:

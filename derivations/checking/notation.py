@@ -63,6 +63,7 @@ UNICODE = {"\u2212": "-", "\u2013": "-", "\u00b7": r"\cdot", "\u22c5": r"\cdot",
            "\u03bb": r"\lambda", "\u03b4": r"\delta", "\u2202": r"\partial", "\u2264": r"\le",
            "\u2265": r"\ge", "\u2a7d": r"\le", "\u2a7e": r"\ge", "\u21d4": r"\iff",
            "\u27fa": r"\iff", "\u2194": r"\iff", "\u221e": r"\infty", "\u2032": "'",
+           "\u2019": "'",  # a word processor's apostrophe, pasted as a prime
            "\u2211": r"\sum", "\u2192": r"\to", "\u2026": r"\dots", "\u22ef": r"\dots",
            "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\ufeff": " "}
 #: commands the parser knows (for the error that names an unknown one)

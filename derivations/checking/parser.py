@@ -58,6 +58,44 @@ def _largest(expr: sp.Basic) -> float:
     return max((abs(float(n)) for n in expr.atoms(sp.Number) if n.is_finite), default=0.0)
 
 
+def _worth(expr: sp.Basic) -> float:
+    """The largest number in ``expr``, counting what a part made only of numbers is
+    worth (``10^{10}`` is 10^10): a bound, computed without making the number."""
+    found: list[float] = []
+    _digits(expr, found)
+    return max(_largest(expr), 10.0 ** min(max(found, default=0.0), 300.0))
+
+
+def _digits(expr: sp.Basic, found: list[float]) -> float | None:
+    """A bound on log10 of how large (or, for a fraction, how fine) ``expr`` is, when it
+    is made only of numbers, else None; every such part's bound goes into ``found``."""
+    args = [_digits(arg, found) for arg in expr.args]
+    if isinstance(expr, sp.Rational):
+        out = math.log10(max(abs(expr.p), expr.q, 1))
+    elif isinstance(expr, sp.Number):
+        out = math.log10(max(abs(float(expr)), 1.0)) if expr.is_finite else None
+    elif expr in (sp.E, sp.pi):
+        out = 0.5
+    elif None in args or not args:
+        out = None
+    elif isinstance(expr, sp.UnevaluatedExpr):
+        out = args[0]
+    elif isinstance(expr, sp.Add):
+        out = max(args) + math.log10(len(args))
+    elif isinstance(expr, sp.Mul):
+        out = sum(args)
+    elif isinstance(expr, sp.Pow):
+        out = 10.0 ** min(args[1], 300.0) * args[0]
+    elif isinstance(expr, sp.exp):
+        out = 10.0 ** min(args[0], 300.0) * 0.5
+    else:
+        out = None
+    if out is not None:
+        out = min(out, 1e300)
+        found.append(out)
+    return out
+
+
 def evaluated(expr: sp.Basic) -> sp.Basic:
     r"""``expr`` with SymPy's automatic simplification applied, as if typed in Python.
 
@@ -262,7 +300,10 @@ class Parser(Calculus):
             raise self.error(f"numbers of at most {MAX_EXPONENT} in an exponent")
         if max(_largest(exponent), 1.0) * _scale(base) * _scale(exponent) > MAX_TOWER:
             raise self.error(f"powers of powers whose exponents multiply to at most {MAX_TOWER}")
-        digits = max(_largest(exponent), 1.0) * math.log10(max(_largest(base), 1.0) + 1)
+        if _worth(exponent) > MAX_EXPONENT:  # 10^{10^{10}}: the exponent is 10^10
+            raise self.error(f"an exponent worth at most {MAX_EXPONENT} (a power of numbers "
+                             "counts as its value)")
+        digits = max(_worth(exponent), 1.0) * math.log10(max(_worth(base), 1.0) + 1)
         if digits > MAX_RESULT_DIGITS:
             raise self.error(f"a number of at most {MAX_RESULT_DIGITS} digits")
 

@@ -27,6 +27,7 @@ from derivations.checking.report import visible
 MAX_BYTES = 64_000   # an answer file; longer is refused before it is decoded
 MAX_LINE = 1000      # characters in one line of the file
 MAX_LINES = 60       # lines with math in one answer
+MAX_STEPS = 2 * MAX_LINES  # steps (each a child process) in one answer: a = b = c is two
 
 #: commands whose {text} is a justification when they stand outside any group
 JUSTIFICATION = frozenset({r"\text", r"\textrm", r"\textit", r"\textbf", r"\textnormal",
@@ -137,16 +138,63 @@ class Row:
     number: int
     tokens: list[Token]
     why: str
+    #: (the column where each piece between row breaks ends, its justification)
+    reasons: tuple[tuple[int, str], ...] = ()
+    comment: str = ""
+
+    def why_for(self, last: int, following: int | None) -> str:
+        """The justification of a step whose last token is at column ``last`` (the next
+        step's first at ``following``): its piece's words if it ends the piece, and the
+        ``%`` comment if it ends the row."""
+        for end, words in self.reasons:
+            if last < end:
+                if following is None:
+                    return "; ".join(w for w in (words, self.comment) if w)
+                return words if following > end else ""
+        return ""
 
 
 def row(number: int, raw: str) -> Row:
     """One line of the file: its math tokens (layout dropped) and its justification."""
     if len(raw) > MAX_LINE:
         raise ParseError(number, MAX_LINE + 1, f"a line of at most {MAX_LINE} characters")
-    cut = re.search(r"(?<!\\)%", raw)
-    body, comment = (raw[:cut.start()], raw[cut.end():]) if cut else (raw, "")
+    cut = re.search(r"(?<!\\)(?:\\\\)*%", raw)  # a % after \\ (a row break) is a comment
+    body, comment = (raw[:cut.end() - 1], raw[cut.end():]) if cut else (raw, "")
     body = _MATH_ENV.sub(lambda m: " " * len(m.group()), body)
-    toks = raw_tokens(body, number)
+    kept: list[Token] = []
+    reasons: list[tuple[int, str]] = []
+    for segment, end in _segments(raw_tokens(body, number), len(body) + 1):
+        math, why = _segment(segment, body, end)
+        kept += math
+        reasons.append((end, visible(why)))
+    _no_words(kept)
+    words = [w for w in (reasons[-1][1], visible(comment.strip())) if w]
+    return Row(number, math_tokens(kept), "; ".join(words), tuple(reasons),
+               visible(comment.strip()))
+
+
+def _segments(toks: list[Token], end: int) -> list[tuple[list[Token], int]]:
+    r"""A row cut at its row breaks ``\\`` outside braces (a ``[1ex]`` after one dropped):
+    each piece and the column where it ends. A justification ends at a row break."""
+    out: list[tuple[list[Token], int]] = []
+    piece: list[Token] = []
+    braces, skip = 0, False
+    for k, tok in enumerate(toks):
+        if skip:
+            skip = tok.text != "]"
+            continue
+        braces += {"{": 1, "}": -1}.get(tok.text, 0)
+        if tok.text == r"\\" and braces == 0:
+            out.append((piece, tok.column))
+            piece, skip = [], k + 1 < len(toks) and toks[k + 1].text == "["
+            continue
+        piece.append(tok)
+    out.append((piece, end))
+    return out
+
+
+def _segment(toks: list[Token], body: str, end: int) -> tuple[list[Token], str]:
+    """One piece of a row between row breaks: its math tokens and its justification."""
     kept: list[Token] = []
     why_at = None
     braces = 0
@@ -158,22 +206,17 @@ def row(number: int, raw: str) -> Row:
             break
         if tok.text in _LAYOUT:
             continue
-        if tok.text == r"\\":
-            kept.append(Token(r"\\", tok.column, number))  # dropped below, with a [1ex]
-            continue
         kept.append(tok)
     kept = _without_breaks(kept)
-    _no_words(kept)
     opened = why_at is not None and any(t.text == "(" for t in kept[-3:])
     while kept and (kept[-1].text in _SPACING or (kept[-1].text == "(" and why_at) or
                     (kept[-1].text in _PUNCT and not (len(kept) > 1
                                                      and kept[-2].text in SIZING))):
         kept.pop()
-    said = _words(body[why_at - 1:]) if why_at else ""
+    said = _words(body[why_at - 1:end - 1]) if why_at else ""
     if opened and said.endswith(")") and said.count(")") > said.count("("):
         said = said[:-1].rstrip()  # (\text{chain rule}): the bracket was around the words
-    words = [w for w in (said, comment.strip()) if w]
-    return Row(number, math_tokens(kept), visible("; ".join(words)))
+    return kept, said
 
 
 _COMMANDS = {"exp", "log", "ln", "lim", "sum", "sigma", "frac", "partial", "delta", "cdot",
@@ -305,13 +348,19 @@ def parse_answer(text: str, notation: Notation = LOGISTIC) -> list[Line]:
             if not toks:
                 raise ParseError(number, _after(r, rel, k), "an expression here")
             expr = parse_tokens(toks, notation, end)
-            said = r.why if k == len(pieces) - 1 else ""  # the reason for the last step
+            following = None if k + 1 == len(pieces) else (
+                pieces[k + 1][1][0].column if pieces[k + 1][1] else end)
+            said = r.why_for(toks[-1].column, following)  # the reason for this step
             chains[-1].append((toks[0].line, rel if chains[-1] else None, expr, said))
     if pending is not None:
         raise ParseError(pending.line, pending.column, f"an expression after {pending.text}")
     if not chains:
         raise ParseError(1, 1, "at least one line with an expression")
-    return [line for chain in chains for line in _chain_lines(chain)]
+    lines = [line for chain in chains for line in _chain_lines(chain)]
+    if len(lines) > MAX_STEPS:  # each is a process: z = z = z ... must not run for minutes
+        raise ParseError(lines[MAX_STEPS].number, 1, f"an answer of at most {MAX_STEPS} "
+                         "expressions (one step per line)")
+    return lines
 
 
 def _after(r: Row, rel: str | None, k: int) -> int:

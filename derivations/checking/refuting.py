@@ -108,7 +108,7 @@ def _range(value: sp.Basic, d: Derivation) -> sp.Set | None:
     for s in value.free_symbols:
         if isinstance(s, sp.Symbol) and s not in d.conditions and s.is_real and \
                 s.is_positive is None and s.is_negative is None and \
-                sp.degree(value, s) == 1 and value.is_polynomial(s) and \
+                value.is_polynomial(s) and sp.degree(value, s) == 1 and \
                 not sp.diff(value, s).free_symbols:
             return sp.S.Reals
     return None
@@ -237,7 +237,7 @@ def _refute_indexed(left: sp.Basic, right: sp.Basic, relation: str, d: Derivatio
                 return None
             lft, rgt = (sp.S(e.xreplace(point)).doit() for e in (left, right))
             cells = sorted(lft.atoms(sp.Indexed) | rgt.atoms(sp.Indexed), key=str)
-            hot = (sum(combo) % size) + 1
+            hot = (sum(combo) + tries) % size + 1  # the true class is j at some points only
             values = {}
             for n, cell in enumerate(cells):
                 if one_hot and str(cell.base) == "y":
