@@ -150,7 +150,7 @@ def test_handout_has_every_section_figure_and_box_in_order(built):
 def test_slides_are_beamer_16_9_with_a_page_per_reveal(built):
     engine, out, extended = built
     reader = PdfReader(out / "slides" / "slides.pdf")
-    frames = slides.deck(extended, Context(out, author="A. Teacher", course="ML 101"))
+    frames = slides.deck(extended, _context(out, engine))
     assert len(reader.pages) == sum(f.reveals for f in frames), engine
     for page in reader.pages:
         box = page.mediabox
@@ -174,6 +174,11 @@ def test_nothing_is_outside_the_page(built):
         assert outside_the_page(pdf) == [], (engine, pdf.name)
 
 
+def _context(out: Path, engine: str) -> Context:
+    """The build's context: a TeX build plans its frames with TeX's measures."""
+    return Context(out, *engines.choose_engine(engine), author="A. Teacher", course="ML 101")
+
+
 def frame_pages(frames: list[slides.Frame]) -> list[int]:
     """The index of each frame's last page (all its steps shown), for both engines."""
     return list(itertools.accumulate((f.reveals for f in frames), initial=-1))[1:]
@@ -187,7 +192,7 @@ def _last_of_its_derivation(frames: list[slides.Frame], k: int) -> bool:
 def test_every_frame_of_steps_is_at_least_a_third_full_but_a_derivations_last(built):
     """Measured from the PDF's text: from where content starts to its lowest character."""
     engine, out, extended = built
-    frames = slides.deck(extended, Context(out, author="A. Teacher", course="ML 101"))
+    frames = slides.deck(extended, _context(out, engine))
     last = dict(zip(frame_pages(frames), range(len(frames)), strict=True))
     start = (slides.SLIDE.height - slides.TOP) * 72  # points from the top
     for n, page in enumerate(extract_pages(out / "slides" / "slides.pdf")):
@@ -537,7 +542,7 @@ def test_a_long_chain_of_tall_steps_stays_on_the_page(engine, tmp_path):
 
     short = _short(lecture.Section(long_chain))
     build(tmp_path, ("slides",), lecture=short, engine=engine, nested=False)
-    frames = slides.deck(short)
+    frames = slides.deck(short, Context(tmp_path, *engines.choose_engine(engine)))
     assert len([f for f in frames if f.rows]) >= 3
     pages = PdfReader(tmp_path / "slides.pdf").pages
     assert len(pages) == sum(f.reveals for f in frames)
