@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 import derivations as dv
 from derivations import lecture
-from figures.outputs import OUTPUTS, Context, PdfError, build, engines, images, slides
+from figures.outputs import OUTPUTS, Context, PdfError, build, engines, images, slideplan, slides
 from logreg.cli import main
 from tests.conftest import tex_engine_or_skip
 from tests.test_soundness import toy
@@ -254,6 +254,18 @@ def test_a_long_chain_continues_on_the_next_frame_with_its_last_step_repeated():
         assert after.rows[0].left + after.rows[0].right == \
             before.rows[-1].left + before.rows[-1].right
         assert [r.reveal for r in after.rows] == list(range(1, len(after.rows) + 1))
+
+
+def test_the_tex_deck_is_planned_with_tex_measures_and_has_under_60_frames():
+    tex_engine_or_skip()
+    ctx = Context(Path(), *engines.choose_engine("tex"))
+    frames = slides.deck(dv.LECTURE, ctx)
+    assert len(frames) < 60 < len(slides.deck(dv.LECTURE)) + 10
+    note = "a justification long enough to take several lines in a narrow column " * 2
+    m = slideplan.tex_metrics([slides.Row("x", "= y", note)], ["An opening line."], ctx.program)
+    (high, narrow), (_, wide) = m._note(note, 4.0), m._note(note, 1.0)
+    assert narrow > wide + 2 * m.skips["baselineskip"] / 2 and high > 0
+    assert m.paragraphs["An opening line."] > 0
 
 
 def test_every_step_of_every_chain_is_on_a_frame_in_order():

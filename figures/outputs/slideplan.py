@@ -41,7 +41,7 @@ ROW_GAP = 0.06                                # inches between rows
 CHAIN_GAP = 0.14                              # inches more above a chain that follows another
 LINE = BODY / 72 * 1.3                        # a line of text: notes, intro, the where line
 NOTE_COLOUR = "#4D4D4D"                       # notes: grey, but dark enough for the back row
-STEP = 0.05                                   # inches: TeX notes start on this grid
+STEP = 0.1                                    # inches: TeX notes start on this grid
 PT = 72.27                                    # TeX points per inch
 
 
