@@ -218,11 +218,14 @@ def tex_metrics(rows: Iterable[Step], paragraphs: Iterable[str], program: str) -
     return _CACHE[key]
 
 
+def measurer(program: str | None) -> str | None:
+    """The TeX program that measures for ``program`` (latexmk runs pdflatex), or None
+    (tectonic keeps no log: mathtext's larger measures plan its deck)."""
+    program = "pdflatex" if program == "latexmk" else program
+    return program if program in ("pdflatex", "lualatex", "xelatex") else None
+
+
 def _run(source: str, program: str) -> str:
-    if program not in TEX_COMMANDS or program == "tectonic":
-        program = "pdflatex"
-    if program == "latexmk":
-        program = "pdflatex"
     with tempfile.TemporaryDirectory(prefix="logreg-measure-") as tmp:
         Path(tmp, "measure.tex").write_text(source)
         try:
@@ -258,7 +261,7 @@ def _parse(log: str, maths: list[str], notes: list[str], paragraphs: list[str]) 
     tex.skips.update(baselineskip=inch["baselineskip"] + jot, lineskip=inch["lineskip"] + jot,
                      lineskiplimit=inch["lineskiplimit"] + jot,
                      parskip=inch["baselineskip"] - 0.7 * BODY / PT,
-                     display=inch["abovedisplayskip"] - inch["baselineskip"],
+                     display=inch["abovedisplayskip"] - 0.6 * inch["baselineskip"],
                      linewidth=inch["linewidth"])
     missing = len(maths) - len(tex.math) + len(paragraphs) - len(tex.paragraphs)
     if missing or any("one" not in v for v in tex.notes.values()):

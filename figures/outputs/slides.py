@@ -41,6 +41,7 @@ from figures.outputs.slideplan import (
     columns,
     line_heights,
     math_size,
+    measurer,
     note_box,
     note_lines,
     rgb,
@@ -359,10 +360,10 @@ def _deck(lecture: Lecture, ctx: Context | None) -> list[Frame]:
     sections = [(section, *_chains(section)) for section in lecture]
     summary = _summary_rows(lecture)
     m: Metrics = Mathtext()
-    if ctx is not None and ctx.engine == "tex" and ctx.program:
+    if ctx is not None and ctx.engine == "tex" and (program := measurer(ctx.program)):
         rows = [r for _, _, chains, _ in sections for c in chains for r in c.rows]
         texts = {t for _, _, chains, intro in sections for t in (intro, *_where_lines(chains))}
-        m = tex_metrics([*rows, *summary], texts, ctx.program)
+        m = tex_metrics([*rows, *summary], texts, program)
     for section, d, chains, intro in sections:
         chain_frames = _chain_frames(d, chains, intro, m)
         if section.algorithm:
@@ -411,8 +412,8 @@ def frame_tex(frame: Frame, figure_path: str | None) -> str:
                 rows[-1] += r" \\"
             rows.append(f"{_uncover(r.reveal, r.left)} & {_uncover(r.reveal, '{}' + r.right)}"
                         rf" & \hspace{{{GAP}in}} & {_uncover(r.reveal, note)}")
-        # the display starts no empty line of its own (as it would after \par)
-        out += [r"\vspace*{-\baselineskip}\begin{alignat*}{2}", *rows, r"\end{alignat*}"]
+        # the display starts no empty line of its own (as it would after \par), just a gap
+        out += [r"\vspace*{-0.6\baselineskip}\begin{alignat*}{2}", *rows, r"\end{alignat*}"]
     if frame.items:
         box = frame.reveals if frame.box else 1  # a box below steps comes after them
         if frame.box:
