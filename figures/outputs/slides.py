@@ -400,7 +400,8 @@ def frame_tex(frame: Frame, figure_path: str | None) -> str:
     if frame.intro:
         out.append(escape_text(frame.intro) + r"\par")
     if frame.where:
-        out.append(rf"{{\color[RGB]{{{rgb(NOTE_COLOUR)}}}{escape_text(frame.where)}\par}}")
+        # \leavevmode: a colour first on a frame would pull the line up under the title
+        out.append(rf"\leavevmode{{\color[RGB]{{{rgb(NOTE_COLOUR)}}}{escape_text(frame.where)}\par}}")
     if frame.rows:
         offset = frame.note_offset or Mathtext().note_offset(frame.rows)
         rows = []
