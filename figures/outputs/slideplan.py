@@ -130,7 +130,10 @@ class Tex:
     skips: dict[str, float]
 
     def text_height(self, text: str) -> float:
-        """A paragraph and the space to what follows it (a frame's intro or where line)."""
+        """A paragraph and the space to what follows it (a frame's intro or where line);
+        one TeX was not given is sized by mathtext, whose lines are taller."""
+        if text not in self.paragraphs:
+            return Mathtext().text_height(text)
         return self.paragraphs[text] + self.skips["parskip"] if text else 0.0
 
     def note_offset(self, rows: Sequence[Step]) -> float:
