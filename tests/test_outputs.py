@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 import derivations as dv
 from derivations import lecture
-from figures.outputs import OUTPUTS, Context, PdfError, build, engines, images, slides
+from figures.outputs import OUTPUTS, Context, PdfError, build, engines, images, slideplan, slides
 from logreg.cli import main
 from tests.conftest import tex_engine_or_skip
 from tests.test_soundness import toy
@@ -150,7 +150,7 @@ def test_handout_has_every_section_figure_and_box_in_order(built):
 def test_slides_are_beamer_16_9_with_a_page_per_reveal(built):
     engine, out, extended = built
     reader = PdfReader(out / "slides" / "slides.pdf")
-    frames = slides.deck(extended, Context(out, author="A. Teacher", course="ML 101"))
+    frames = slides.deck(extended, _context(out, engine))
     assert len(reader.pages) == sum(f.reveals for f in frames), engine
     for page in reader.pages:
         box = page.mediabox
@@ -174,6 +174,11 @@ def test_nothing_is_outside_the_page(built):
         assert outside_the_page(pdf) == [], (engine, pdf.name)
 
 
+def _context(out: Path, engine: str) -> Context:
+    """The build's context: a TeX build plans its frames with TeX's measures."""
+    return Context(out, *engines.choose_engine(engine), author="A. Teacher", course="ML 101")
+
+
 def frame_pages(frames: list[slides.Frame]) -> list[int]:
     """The index of each frame's last page (all its steps shown), for both engines."""
     return list(itertools.accumulate((f.reveals for f in frames), initial=-1))[1:]
@@ -187,7 +192,7 @@ def _last_of_its_derivation(frames: list[slides.Frame], k: int) -> bool:
 def test_every_frame_of_steps_is_at_least_a_third_full_but_a_derivations_last(built):
     """Measured from the PDF's text: from where content starts to its lowest character."""
     engine, out, extended = built
-    frames = slides.deck(extended, Context(out, author="A. Teacher", course="ML 101"))
+    frames = slides.deck(extended, _context(out, engine))
     last = dict(zip(frame_pages(frames), range(len(frames)), strict=True))
     start = (slides.SLIDE.height - slides.TOP) * 72  # points from the top
     for n, page in enumerate(extract_pages(out / "slides" / "slides.pdf")):
@@ -249,6 +254,18 @@ def test_a_long_chain_continues_on_the_next_frame_with_its_last_step_repeated():
         assert after.rows[0].left + after.rows[0].right == \
             before.rows[-1].left + before.rows[-1].right
         assert [r.reveal for r in after.rows] == list(range(1, len(after.rows) + 1))
+
+
+def test_the_tex_deck_is_planned_with_tex_measures_and_has_under_60_frames():
+    tex_engine_or_skip()
+    ctx = Context(Path(), *engines.choose_engine("tex"))
+    frames = slides.deck(dv.LECTURE, ctx)
+    assert len(frames) < 60 < len(slides.deck(dv.LECTURE)) + 10
+    note = "a justification long enough to take several lines in a narrow column " * 2
+    m = slideplan.tex_metrics([slides.Row("x", "= y", note)], ["An opening line."], ctx.program)
+    (high, narrow), (_, wide) = m._note(note, 4.0), m._note(note, 1.0)
+    assert narrow > wide + 2 * m.skips["baselineskip"] / 2 and high > 0
+    assert m.paragraphs["An opening line."] > 0
 
 
 def test_every_step_of_every_chain_is_on_a_frame_in_order():
@@ -537,7 +554,7 @@ def test_a_long_chain_of_tall_steps_stays_on_the_page(engine, tmp_path):
 
     short = _short(lecture.Section(long_chain))
     build(tmp_path, ("slides",), lecture=short, engine=engine, nested=False)
-    frames = slides.deck(short)
+    frames = slides.deck(short, Context(tmp_path, *engines.choose_engine(engine)))
     assert len([f for f in frames if f.rows]) >= 3
     pages = PdfReader(tmp_path / "slides.pdf").pages
     assert len(pages) == sum(f.reveals for f in frames)
