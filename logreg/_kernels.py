@@ -12,7 +12,7 @@ import numpy as np
 #: the derivation modules (and the spec) these kernels were printed from
 SOURCES = ['derivations.engine', 'derivations.engine.bound', 'derivations.engine.cases', 'derivations.engine.counterexamples', 'derivations.engine.definedness', 'derivations.engine.derivation', 'derivations.engine.domains', 'derivations.engine.fingerprint', 'derivations.engine.lookalikes', 'derivations.engine.parallel', 'derivations.engine.printing', 'derivations.engine.relation', 'derivations.engine.results', 'derivations.engine.rules', 'derivations.engine.signs', 'derivations.engine.statements', 'derivations.engine.steps', 'derivations.engine.sums', 'derivations.engine.typeset', 'derivations.lecture.chain_rule', 'derivations.lecture.curvature', 'derivations.lecture.loss', 'derivations.lecture.sigmoid', 'derivations.lecture.softmax', 'derivations.lecture.stable', 'derivations.lecture.stepsize', 'derivations.lecture.symbols', 'logreg.kernelspec']
 #: sha256 of those files: logreg.kernels prints the kernels again if it changes
-STAMP = '0b1748c54e1665179aba80cf8f4d77f8f94aef184290c823b4976ff34fb8ab38'
+STAMP = '457a7d23d51c3a6a11710891f001e2dafed443481cef99dfe7063ea4ebfe0a0d'
 
 
 def sigmoid(z):

@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
     if "--check" in argv:
-        print("current" if current == text else f"stale: run python -m {__name__}")
+        print("current" if current == text else "stale: run python -m logreg.kernelspec")
         return 0 if current == text else 1
     if current != text:
         tmp = path.with_suffix(".tmp")
