@@ -71,25 +71,6 @@ def test_trainer_import_does_not_pull_in_figures_or_matplotlib():
     assert res.stdout.strip() == "[]"
 
 
-PACKAGES = ("derivations", "logreg", "figures")
-
-
-def _modules() -> dict[str, Path]:
-    out = {}
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            parts = path.relative_to(ROOT).with_suffix("").parts
-            out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
-    return out
-
-
-def test_no_two_modules_share_a_name():
-    """One name, one meaning: only the command lines (cli) and package files repeat."""
-    names = [path.stem for path in _modules().values()
-             if path.stem not in {"__init__", "__main__", "cli"}]
-    assert sorted(names) == sorted(set(names)), sorted(n for n in names if names.count(n) > 1)
-
-
 def quickstart_commands() -> list[str]:
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]

@@ -359,3 +359,10 @@ def test_only_a_command_line_reaches_up_and_only_lazily(tmp_path):
     assert found == ["derivations.a imports logreg.b (in a function, line 2)",
                      "logreg.b imports figures.c (under TYPE_CHECKING, line 3)",
                      "logreg.cli imports figures.c (module level, line 1)"]
+
+
+def test_no_two_modules_share_a_name():
+    """One name, one meaning: only the command lines (cli) and package files repeat."""
+    names = [path.stem for path in modules().values()
+             if path.stem not in {"__init__", "__main__", "cli"}]
+    assert sorted(names) == sorted(set(names)), sorted(n for n in names if names.count(n) > 1)

@@ -15,7 +15,7 @@ Interval.open(-1, 1)
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import sympy as sp
 from sympy.logic.boolalg import Boolean, BooleanAtom
@@ -67,18 +67,28 @@ def is_statement(expr: sp.Basic) -> bool:
         isinstance(expr, Boolean) and not isinstance(expr, sp.Symbol))
 
 
+def _connective(solve_one: Callable[[sp.Basic, sp.Symbol, sp.Set], sp.Set],
+                statement: sp.Basic, var: sp.Symbol, domain: sp.Set) -> sp.Set | None:
+    """And, Or, Not as the intersection, union, complement of their parts' sets, each
+    found by ``solve_one``; None for any other statement."""
+    if isinstance(statement, sp.And):
+        return sp.Intersection(*(solve_one(a, var, domain) for a in statement.args))
+    if isinstance(statement, sp.Or):
+        return sp.Union(*(solve_one(a, var, domain) for a in statement.args))
+    if isinstance(statement, sp.Not):
+        return sp.Complement(domain, solve_one(statement.args[0], var, domain))
+    return None
+
+
 def solution_set(statement: sp.Basic, var: sp.Symbol, domain: sp.Set) -> sp.Set:
     """Where ``statement`` holds for ``var`` in ``domain``; ProofGap if SymPy cannot tell."""
     if statement is sp.true:
         return domain
     if statement is sp.false:
         return sp.S.EmptySet
-    if isinstance(statement, sp.And):
-        return sp.Intersection(*(solution_set(s, var, domain) for s in statement.args))
-    if isinstance(statement, sp.Or):
-        return sp.Union(*(solution_set(s, var, domain) for s in statement.args))
-    if isinstance(statement, sp.Not):
-        return sp.Complement(domain, solution_set(statement.args[0], var, domain))
+    combined = _connective(solution_set, statement, var, domain)
+    if combined is not None:
+        return combined
     if isinstance(statement, sp.Contains):
         if statement.args[0] == var:
             return sp.Intersection(statement.args[1], domain)
@@ -200,12 +210,9 @@ def solve(statement: sp.Basic, var: sp.Symbol, domain: sp.Set) -> sp.Set:
     sign (though it never vanishes in this region, see :func:`regions`) replaced by a
     fresh symbol of its sign (a stronger statement, proven for every value of it); and
     if that fails too, by where it changes truth (:func:`_by_boundary`)."""
-    if isinstance(statement, sp.And):
-        return sp.Intersection(*(solve(a, var, domain) for a in statement.args))
-    if isinstance(statement, sp.Or):
-        return sp.Union(*(solve(a, var, domain) for a in statement.args))
-    if isinstance(statement, sp.Not):
-        return sp.Complement(domain, solve(statement.args[0], var, domain))
+    combined = _connective(solve, statement, var, domain)
+    if combined is not None:
+        return combined
     try:
         return solution_set(statement, var, domain)
     except ProofGap:
